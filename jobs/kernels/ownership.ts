@@ -1,0 +1,54 @@
+/** A growable Float64Array, so that collecting values costs no boxing. */
+export class F64Buffer {
+  private data = new Float64Array(1024)
+  private length = 0
+
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2)
+      grown.set(this.data)
+      this.data = grown
+    }
+    this.data[this.length++] = x
+  }
+
+  /** The values collected, as a view over the buffer; the buffer must not be used afterwards. */
+  take(): Float64Array {
+    return this.data.subarray(0, this.length)
+  }
+}
+
+/** Appends up to `k` evenly spaced non-NaN values of `values` to `out` (a systematic sample). */
+export function sampleEvenly(values: Float64Array, k: number, out: number[]): void {
+  const step = Math.max(1, Math.floor(values.length / k))
+  for (let i = 0; i < values.length; i += step) {
+    const x = values[i]!
+    if (x === x) out.push(x)
+  }
+}
+
+/**
+ * Split points that give each of `parts` owners a similar share of the values, from a sample:
+ * part p owns [bounds[p-1], bounds[p]). Equal sample quantiles collapse, leaving a part empty.
+ */
+export function ownerBounds(sample: readonly number[], parts: number): number[] {
+  if (parts <= 1 || sample.length === 0) return []
+  const sorted = Float64Array.from(sample).sort()
+  const bounds: number[] = []
+  for (let p = 1; p < parts; p++) {
+    const x = sorted[Math.floor((p * sorted.length) / parts)]!
+    if (bounds.length === 0 || x > bounds.at(-1)!) bounds.push(x)
+  }
+  return bounds
+}
+
+/** FNV-1a over UTF-16 units: the same owner for a string in every process. */
+export function ownsText(value: string, part: number, parts: number): boolean {
+  if (parts <= 1) return true
+  let hash = 0x811c9dc5
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % parts === part
+}

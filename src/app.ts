@@ -1,0 +1,39 @@
+import { Elysia } from 'elysia'
+import type { Redis } from 'ioredis'
+import type { AnalysisQueue } from '../jobs/queue'
+import packageJson from '../package.json'
+import type { Config } from './config'
+import { datasetRoutes } from './datasets/routes'
+import { DatasetService } from './datasets/service'
+import type { Database } from './db/client'
+import { docs } from './http/docs'
+import { errorHandler } from './http/errors'
+import { healthRoutes } from './http/health'
+import { requestContext } from './http/request-context'
+import type { Logger } from './logger'
+import { taskRoutes } from './tasks/routes'
+import { TaskService } from './tasks/service'
+
+export type AppDeps = {
+  config: Config
+  db: Database
+  redis: Redis
+  queue: AnalysisQueue
+  log: Logger
+}
+
+/** Builds the HTTP application; it never listens, so tests drive it as it is. */
+export function createApp({ config, db, redis, queue, log }: AppDeps) {
+  const datasets = new DatasetService(db, { limits: config.limits, chunkRows: config.chunkRows })
+  const tasks = new TaskService(db, datasets, queue)
+  // normalize: false makes unknown body fields an error instead of silently dropping them.
+  return new Elysia({ normalize: false, serve: { maxRequestBodySize: config.limits.bodyBytes } })
+    .use(requestContext(log))
+    .use(errorHandler(log))
+    .use(docs(packageJson.version))
+    .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
+    .use(datasetRoutes(datasets, config.limits.jsonBytes))
+    .use(taskRoutes(tasks, config.limits.jsonBytes))
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,74 @@
+import { availableParallelism } from 'node:os'
+import { Type as t, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  t.Integer({ default: def, minimum: min, maximum: max })
+
+const EnvSchema = t.Object({
+  PORT: Int(3000, 0, 65535),
+  DATABASE_URL: t.String({ default: 'postgres://postgres@127.0.0.1:5432/datadynamo', pattern: '^postgres(ql)?://' }),
+  DATABASE_POOL_SIZE: Int(10, 1, 200),
+  REDIS_URL: t.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+  QUEUE_PREFIX: t.String({ default: 'datadynamo', pattern: '^[A-Za-z0-9_.-]+$' }),
+  ADMIN_API_KEY: t.Optional(t.String({ minLength: 16 })),
+  WORKER_CONCURRENCY: Int(2, 1, 256),
+  ANALYSIS_THREADS: Int(availableParallelism(), 1, 256),
+  LOG_LEVEL: t.Union([t.Literal('debug'), t.Literal('info'), t.Literal('warn'), t.Literal('error'), t.Literal('silent')], {
+    default: 'info',
+  }),
+  MAX_BODY_BYTES: Int(1024 ** 3, 1024),
+  MAX_JSON_BYTES: Int(64 * 1024 ** 2, 1024),
+  MAX_COLUMNS: Int(1000, 1, 100_000),
+  MAX_CELL_BYTES: Int(64 * 1024, 16),
+  MAX_ROWS: Int(1_000_000_000, 1),
+  CHUNK_ROWS: Int(65_536, 1, 1 << 22),
+})
+
+type Env = Static<typeof EnvSchema>
+
+export type Config = {
+  port: number
+  databaseUrl: string
+  databasePoolSize: number
+  redisUrl: string
+  queuePrefix: string
+  adminApiKey: string | undefined
+  workerConcurrency: number
+  analysisThreads: number
+  logLevel: Env['LOG_LEVEL']
+  limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
+  chunkRows: number
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; nothing else in the code base reads `process.env`. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  if (!Value.Check(EnvSchema, env)) {
+    const problems = [...Value.Errors(EnvSchema, env)].map(e => `${e.path.slice(1)}: ${e.message}`)
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  }
+  return {
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    adminApiKey: env.ADMIN_API_KEY,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    analysisThreads: env.ANALYSIS_THREADS,
+    logLevel: env.LOG_LEVEL,
+    limits: {
+      bodyBytes: env.MAX_BODY_BYTES,
+      jsonBytes: env.MAX_JSON_BYTES,
+      columns: env.MAX_COLUMNS, cellBytes: env.MAX_CELL_BYTES, rows: env.MAX_ROWS },
+    chunkRows: env.CHUNK_ROWS,
+  }
+}

@@ -1,0 +1,260 @@
+import { encodeChunk, type ChunkColumn } from '../../storage/chunk-codec'
+import type { ColumnInfo, ColumnType } from '../../storage/columns'
+import { invalid, ProblemError, type FieldError } from '../../http/problem'
+import { CellKind, classifyJson, classifyText, parseIsoDatetime, widen, type JsonCell } from './cells'
+
+export type IngestLimits = { columns: number; cellBytes: number; rows: number }
+
+export type EncodedChunk = { seq: number; rowStart: number; rowCount: number; bytes: Uint8Array }
+export type ChunkSink = (chunk: EncodedChunk) => Promise<void>
+
+export type TableSummary = { columns: ColumnInfo[]; rowCount: number; chunkCount: number; sizeBytes: number }
+
+const KIND_TYPE: Record<CellKind, ColumnType> = {
+  [CellKind.Null]: 'string',
+  [CellKind.Integer]: 'integer',
+  [CellKind.Number]: 'number',
+  [CellKind.Boolean]: 'boolean',
+  [CellKind.Datetime]: 'datetime',
+  [CellKind.String]: 'string',
+}
+
+export const limitExceeded = (detail: string, errors?: FieldError[]) => new ProblemError(422, 'LIMIT_EXCEEDED', detail, errors)
+
+/**
+ * A bad record, located by its 1-based record number (and column, where one is to blame). The
+ * reader that produced the record turns it into a problem that names a CSV line or a JSON path.
+ */
+export class RecordError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly record: number,
+    readonly column?: number,
+  ) {
+    super(message)
+  }
+}
+
+function checkColumnNames(names: readonly string[]): void {
+  const errors: FieldError[] = []
+  const seen = new Set<string>()
+  names.forEach((name, i) => {
+    if (name.trim() === '') errors.push({ path: `columns[${i}]`, message: 'column name is empty' })
+    else if (seen.has(name)) errors.push({ path: `columns[${i}]`, message: `duplicate column name ${JSON.stringify(name)}` })
+    seen.add(name)
+  })
+  if (errors.length > 0) throw invalid('Column names must be non-empty and unique', errors, 'INVALID_COLUMNS')
+}
+
+/**
+ * Turns a stream of records into typed columnar chunks, flushing each full chunk to the sink
+ * while input is still arriving. Each chunk is typed on its own; the dataset's type of a column
+ * is the widest of its chunks' types, and readers widen old chunks on the fly, so a column that
+ * turns out wider than first guessed never forces a rewrite.
+ */
+export class TableBuilder {
+  private readonly names: string[] = []
+  private readonly index = new Map<string, number>()
+  private readonly kinds: CellKind[] = []
+  private readonly nullable: boolean[] = []
+  private pending: JsonCell[][] = []
+  private pendingRows = 0
+  private rowCount = 0
+  private seq = 0
+  private sizeBytes = 0
+  private readonly classify: (v: JsonCell) => CellKind
+
+  constructor(
+    source: 'text' | 'json',
+    private readonly chunkRows: number,
+    private readonly limits: IngestLimits,
+    private readonly sink: ChunkSink,
+  ) {
+    this.classify = source === 'text' ? v => classifyText(v as string) : classifyJson
+  }
+
+  get columnCount(): number {
+    return this.names.length
+  }
+
+  /** Declares the columns up front (a CSV header). */
+  setColumns(names: readonly string[]): void {
+    if (names.length > this.limits.columns)
+      throw limitExceeded(`The data has ${names.length} columns; the limit is ${this.limits.columns}`)
+    checkColumnNames(names)
+    for (const name of names) this.addColumn(name)
+  }
+
+  /** Adds one positional record; its length must match the declared columns. */
+  async addRow(cells: readonly JsonCell[]): Promise<void> {
+    this.countRow()
+    if (cells.length !== this.names.length)
+      throw new RecordError('RAGGED_ROW', `expected ${this.names.length} fields, found ${cells.length}`, this.rowCount)
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!
+      this.checkCell(cell, c)
+      this.pending[c]!.push(cell)
+    }
+    this.pendingRows++
+    if (this.pendingRows === this.chunkRows) await this.flush()
+  }
+
+  /** Adds one keyed record (JSON); keys not seen before become new columns. */
+  async addRecord(record: Readonly<Record<string, JsonCell>>): Promise<void> {
+    this.countRow()
+    for (const name in record) {
+      let c = this.index.get(name)
+      if (c === undefined) {
+        if (this.names.length >= this.limits.columns)
+          throw new RecordError('LIMIT_EXCEEDED', `more than ${this.limits.columns} columns, the limit`, this.rowCount)
+        if (name.trim() === '') throw new RecordError('INVALID_COLUMNS', 'a column name is empty', this.rowCount)
+        c = this.addColumn(name)
+      }
+      const cell = record[name]!
+      this.checkCell(cell, c)
+      const column = this.pending[c]!
+      while (column.length < this.pendingRows) column.push(null)
+      column.push(cell)
+    }
+    this.pendingRows++
+    if (this.pendingRows === this.chunkRows) await this.flush()
+  }
+
+  async finish(): Promise<TableSummary> {
+    if (this.pendingRows > 0) await this.flush()
+    return {
+      columns: this.names.map((name, c) => ({ name, type: KIND_TYPE[this.kinds[c]!], nullable: this.nullable[c]! })),
+      rowCount: this.rowCount,
+      chunkCount: this.seq,
+      sizeBytes: this.sizeBytes,
+    }
+  }
+
+  private addColumn(name: string): number {
+    const c = this.names.length
+    this.names.push(name)
+    this.index.set(name, c)
+    this.kinds.push(CellKind.Null)
+    // Records before the one that brought the column have no value in it.
+    this.nullable.push(this.rowCount > 1)
+    this.pending.push([])
+    return c
+  }
+
+  private countRow(): void {
+    this.rowCount++
+    if (this.rowCount > this.limits.rows)
+      throw new RecordError('LIMIT_EXCEEDED', `more than ${this.limits.rows} rows, the limit`, this.rowCount)
+  }
+
+  private checkCell(cell: JsonCell, c: number): void {
+    // Measured in UTF-16 units first: only a long string can be over the byte limit.
+    if (typeof cell === 'string' && cell.length * 3 > this.limits.cellBytes) {
+      const bytes = Buffer.byteLength(cell)
+      if (bytes > this.limits.cellBytes) {
+        const message = `a cell of ${bytes} bytes in column ${JSON.stringify(this.names[c])}; the limit is ${this.limits.cellBytes}`
+        throw new RecordError('LIMIT_EXCEEDED', message, this.rowCount, c + 1)
+      }
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const rows = this.pendingRows
+    const columns = new Map<number, ChunkColumn>()
+    for (let c = 0; c < this.names.length; c++) {
+      const cells = this.pending[c]!
+      while (cells.length < rows) cells.push(null)
+      const column = this.buildColumn(cells)
+      if (column === null) {
+        this.nullable[c] = true
+        continue
+      }
+      if (column.nullCount > 0) this.nullable[c] = true
+      this.kinds[c] = widen(this.kinds[c]!, kindOf(column))
+      columns.set(c, column)
+    }
+    const bytes = encodeChunk(rows, columns)
+    const chunk = { seq: this.seq, rowStart: this.rowCount - rows, rowCount: rows, bytes }
+    this.seq++
+    this.sizeBytes += bytes.byteLength
+    this.pending = this.names.map(() => [])
+    this.pendingRows = 0
+    await this.sink(chunk)
+  }
+
+  /** Types one column of one chunk; null when every cell is null. */
+  private buildColumn(cells: readonly JsonCell[]): ChunkColumn | null {
+    const n = cells.length
+    const kinds = new Uint8Array(n)
+    let kind: CellKind = CellKind.Null
+    let nullCount = 0
+    for (let i = 0; i < n; i++) {
+      const k = this.classify(cells[i]!)
+      kinds[i] = k
+      if (k === CellKind.Null) nullCount++
+      else if (k !== kind) kind = widen(kind, k)
+    }
+    switch (kind) {
+      case CellKind.Null:
+        return null
+      case CellKind.Integer:
+      case CellKind.Number: {
+        const values = new Float64Array(n)
+        for (let i = 0; i < n; i++) values[i] = kinds[i] === CellKind.Null ? Number.NaN : Number(cells[i])
+        return { type: kind === CellKind.Integer ? 'integer' : 'number', values, nullCount }
+      }
+      case CellKind.Datetime: {
+        const values = new Float64Array(n)
+        for (let i = 0; i < n; i++) values[i] = kinds[i] === CellKind.Null ? Number.NaN : parseIsoDatetime(cells[i] as string)
+        return { type: 'datetime', values, nullCount }
+      }
+      case CellKind.Boolean: {
+        const values = new Int8Array(n)
+        for (let i = 0; i < n; i++) {
+          const v = cells[i]
+          values[i] = kinds[i] === CellKind.Null ? -1 : v === true || (typeof v === 'string' && v.length === 4) ? 1 : 0
+        }
+        return { type: 'boolean', values, nullCount }
+      }
+      default:
+        return this.buildDictionary(cells, kinds, nullCount)
+    }
+  }
+
+  private buildDictionary(cells: readonly JsonCell[], kinds: Uint8Array, nullCount: number): ChunkColumn {
+    const codes = new Int32Array(cells.length)
+    const dictionary: string[] = []
+    const lookup = new Map<string, number>()
+    for (let i = 0; i < cells.length; i++) {
+      if (kinds[i] === CellKind.Null) {
+        codes[i] = -1
+        continue
+      }
+      const text = String(cells[i])
+      let code = lookup.get(text)
+      if (code === undefined) {
+        code = dictionary.length
+        dictionary.push(text)
+        lookup.set(text, code)
+      }
+      codes[i] = code
+    }
+    return { type: 'string', codes, dictionary, nullCount }
+  }
+}
+
+function kindOf(column: ChunkColumn): CellKind {
+  switch (column.type) {
+    case 'integer':
+      return CellKind.Integer
+    case 'number':
+      return CellKind.Number
+    case 'boolean':
+      return CellKind.Boolean
+    case 'datetime':
+      return CellKind.Datetime
+    case 'string':
+      return CellKind.String
+  }
+}

@@ -1,0 +1,62 @@
+import { t } from 'elysia'
+import { COLUMN_TYPES } from '../storage/columns'
+import { oneOf, PageQuery, queryInteger } from '../http/schemas'
+
+export const ColumnSchema = t.Object({
+  name: t.String(),
+  type: oneOf(COLUMN_TYPES),
+  nullable: t.Boolean(),
+})
+
+export const DatasetSchema = t.Object({
+  id: t.String({ format: 'uuid' }),
+  name: t.String(),
+  description: t.String(),
+  status: oneOf(['empty', 'ready']),
+  row_count: t.Integer(),
+  columns: t.Array(ColumnSchema),
+  size_bytes: t.Integer(),
+  created_at: t.String({ format: 'date-time' }),
+  updated_at: t.String({ format: 'date-time' }),
+})
+
+const Name = t.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: '1–200 characters, not blank' })
+const Description = t.String({ maxLength: 10_000 })
+export const CellSchema = t.Union([t.String(), t.Number(), t.Boolean(), t.Null()])
+
+export const CreateDatasetBody = t.Object(
+  {
+    name: Name,
+    description: t.Optional(Description),
+    rows: t.Optional(t.Array(t.Record(t.String(), CellSchema), { description: 'inline data: one object per row' })),
+    csv: t.Optional(t.String({ description: 'inline data: CSV text with a header row' })),
+  },
+  { additionalProperties: false },
+)
+
+export const ReplaceDatasetBody = t.Object({ name: Name, description: t.Optional(Description) }, { additionalProperties: false })
+
+export const PatchDatasetBody = t.Object(
+  { name: t.Optional(Name), description: t.Optional(Description) },
+  { additionalProperties: false },
+)
+
+export const ListDatasetsQuery = t.Object({
+  ...PageQuery,
+  q: t.Optional(t.String({ maxLength: 200, description: 'case-insensitive substring of the name' })),
+})
+
+export const RowsQuery = t.Object({
+  offset: queryInteger('offset', { minimum: 0, default: 0 }),
+  limit: queryInteger('limit', { minimum: 1, maximum: 1000, default: 100 }),
+})
+
+export const RowsPage = t.Object({
+  data: t.Array(t.Record(t.String(), CellSchema)),
+  offset: t.Integer(),
+  limit: t.Integer(),
+  total: t.Integer(),
+})
+
+export type CreateDatasetInput = typeof CreateDatasetBody.static
+export type PatchDatasetInput = typeof PatchDatasetBody.static

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  customType,
+  foreignKey,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import type { ColumnInfo } from '../storage/columns'
+import type { AnalysisKind } from '../tasks/analyses'
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
+
+/** Millisecond precision, so that a JS Date read back compares equal (cursors depend on it). */
+const timestampMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 })
+
+/** Data versions come from one sequence, so concurrent replaces never need a lock to number them. */
+export const datasetVersionSeq = pgSequence('dataset_version_seq')
+
+export const datasetStatus = pgEnum('dataset_status', ['empty', 'ready'])
+export const taskStatus = pgEnum('task_status', ['pending', 'running', 'completed', 'failed', 'cancelled'])
+
+export const datasets = pgTable(
+  'datasets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    status: datasetStatus('status').notNull().default('empty'),
+    version: integer('version').notNull().default(0),
+    rowCount: bigint('row_count', { mode: 'number' }).notNull().default(0),
+    columns: jsonb('columns').$type<ColumnInfo[]>().notNull().default([]),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
+    chunkCount: integer('chunk_count').notNull().default(0),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    updatedAt: timestampMs('updated_at')
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  },
+  t => [index('datasets_created_idx').on(t.createdAt.desc(), t.id.desc())],
+)
+
+/** One stored data version of a dataset; a replace writes a new one and points the dataset at it. */
+export const datasetVersions = pgTable(
+  'dataset_versions',
+  {
+    datasetId: uuid('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    rowCount: bigint('row_count', { mode: 'number' }).notNull(),
+    columns: jsonb('columns').$type<ColumnInfo[]>().notNull(),
+    chunkCount: integer('chunk_count').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  t => [primaryKey({ columns: [t.datasetId, t.version] })],
+)
+
+/** Columnar storage: each row is one Arrow IPC record batch of a data version. */
+export const datasetChunks = pgTable(
+  'dataset_chunks',
+  {
+    datasetId: uuid('dataset_id').notNull(),
+    version: integer('version').notNull(),
+    seq: integer('seq').notNull(),
+    rowStart: bigint('row_start', { mode: 'number' }).notNull(),
+    rowCount: integer('row_count').notNull(),
+    data: bytea('data').notNull(),
+  },
+  t => [
+    primaryKey({ columns: [t.datasetId, t.version, t.seq] }),
+    foreignKey({ columns: [t.datasetId, t.version], foreignColumns: [datasetVersions.datasetId, datasetVersions.version] }).onDelete(
+      'cascade',
+    ),
+  ],
+)
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    datasetId: uuid('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    datasetVersion: integer('dataset_version').notNull(),
+    kind: text('kind').$type<AnalysisKind>().notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    status: taskStatus('status').notNull().default('pending'),
+    progress: doublePrecision('progress').notNull().default(0),
+    stage: text('stage'),
+    rowsProcessed: bigint('rows_processed', { mode: 'number' }).notNull().default(0),
+    result: jsonb('result'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    startedAt: timestampMs('started_at'),
+    finishedAt: timestampMs('finished_at'),
+    updatedAt: timestampMs('updated_at')
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  },
+  t => [
+    index('tasks_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('tasks_dataset_idx').on(t.datasetId),
+    index('tasks_active_idx')
+      .on(t.status)
+      .where(sql`${t.status} in ('pending', 'running')`),
+  ],
+)
+
+export type DatasetRow = typeof datasets.$inferSelect
+export type DatasetVersionRow = typeof datasetVersions.$inferSelect
+export type TaskRow = typeof tasks.$inferSelect
+export type TaskStatus = (typeof taskStatus.enumValues)[number]

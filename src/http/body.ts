@@ -1,0 +1,44 @@
+import { ProblemError, unsupportedMediaType } from './problem'
+
+export const tooLarge = (limit: number) =>
+  new ProblemError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limit} bytes`)
+
+const malformed = (detail: string) => new ProblemError(400, 'MALFORMED_BODY', detail)
+
+/** Reads a whole body as text, refusing it as soon as it grows past `maxBytes`. */
+export async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) throw tooLarge(maxBytes)
+  if (!request.body) return ''
+  const parts: Uint8Array[] = []
+  let total = 0
+  for await (const part of request.body) {
+    total += part.byteLength
+    if (total > maxBytes) throw tooLarge(maxBytes)
+    parts.push(part)
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(parts))
+}
+
+/**
+ * A route-level parser for JSON bodies: anything but `application/json` is a 415, a body that
+ * is not JSON a 400, and an empty body becomes `emptyValue` where the route allows one.
+ */
+export function jsonBody(maxBytes: number, { emptyValue }: { emptyValue?: unknown } = {}) {
+  return async ({ request }: { request: Request }): Promise<unknown> => {
+    const type = request.headers.get('content-type')
+    const isJson = type !== null && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type)
+    if (type !== null && !isJson) throw unsupportedMediaType(`Send the body as application/json (got ${type})`)
+    const raw = await readTextCapped(request, maxBytes)
+    if (raw.trim() === '') {
+      if (emptyValue !== undefined) return emptyValue
+      throw isJson ? malformed('The request body is empty') : unsupportedMediaType('Send the body as application/json')
+    }
+    if (!isJson) throw unsupportedMediaType('Send the body as application/json (no content type was given)')
+    try {
+      return JSON.parse(raw)
+    } catch {
+      throw malformed('The request body is not valid JSON')
+    }
+  }
+}

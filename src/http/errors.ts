@@ -1,0 +1,97 @@
+import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
+import type { Logger } from '../logger'
+import { type FieldError, ProblemError, problemBody, problemResponse } from './problem'
+import { requestIdOf } from './request-context'
+
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+])
+
+/** Which dependency an error says is down, looking through wrapped causes. */
+export function unavailableDependency(error: unknown): 'postgres' | 'redis' | null {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    const message = e.message
+    if (e.name === 'MaxRetriesPerRequestError' || message.includes('enableOfflineQueue') || message.includes('Connection is closed.'))
+      return 'redis'
+    if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'postgres'
+  }
+  return null
+}
+
+const isFieldError = (value: unknown): value is FieldError =>
+  typeof value === 'object' && value !== null && typeof (value as FieldError).path === 'string' && typeof (value as FieldError).message === 'string'
+
+const PARTS = new Set(['body', 'query', 'params', 'headers'])
+
+function describeIssue(issue: { schema?: unknown; summary?: string; message: string }): string {
+  const options = (issue.schema as { anyOf?: { const?: unknown }[] } | undefined)?.anyOf
+  if (options?.length && options.every(o => typeof o.const === 'string'))
+    return `must be one of: ${options.map(o => o.const).join(', ')}`
+  return issue.summary || issue.message || 'invalid value'
+}
+
+function validationErrors(error: Readonly<ValidationError>): FieldError[] {
+  if (isFieldError(error.customError)) return [error.customError]
+  const part = PARTS.has(error.type) ? error.type : 'request'
+  const seen = new Set<string>()
+  const out: FieldError[] = []
+  for (const issue of error.all) {
+    const pointer = 'path' in issue && typeof issue.path === 'string' ? issue.path : ''
+    const path = [part, ...pointer.split('/').filter(Boolean)].join('.')
+    const message = describeIssue(issue)
+    const key = `${path}\u0000${message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    out.push({ path, message })
+  }
+  return out
+}
+
+/**
+ * The one place where failures become HTTP answers: typed problems keep their status, framework
+ * errors get theirs, dependency outages are 503, and anything else is logged and answered 500
+ * without internals.
+ */
+export const errorHandler = (log: Logger) =>
+  new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, request, path }) => {
+    const requestId = requestIdOf(request)
+    // A problem thrown by a body parser reaches here wrapped in Elysia's ParseError.
+    const problem = error instanceof ProblemError ? error : error instanceof Error && error.cause instanceof ProblemError ? error.cause : null
+    if (problem) return problemResponse(problem.toBody(requestId), problem.headers)
+    if (error instanceof ElysiaCustomStatusResponse) return
+    switch (code) {
+      case 'VALIDATION':
+        return problemResponse(
+          problemBody(422, 'VALIDATION_FAILED', 'The request is invalid; see errors', validationErrors(error), requestId),
+        )
+      case 'PARSE':
+        return problemResponse(problemBody(400, 'MALFORMED_BODY', 'The request body could not be parsed', undefined, requestId))
+      case 'NOT_FOUND':
+        return problemResponse(problemBody(404, 'NOT_FOUND', `No route for ${request.method} ${path}`, undefined, requestId))
+      case 'INVALID_COOKIE_SIGNATURE':
+        return problemResponse(problemBody(401, 'UNAUTHORIZED', 'Invalid session cookie', undefined, requestId))
+    }
+    if (error instanceof Error && error.message.includes('maxRequestBodySize'))
+      return problemResponse(problemBody(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large', undefined, requestId))
+    const dependency = unavailableDependency(error)
+    if (dependency) {
+      log.warn('dependency unavailable', { dependency, path, method: request.method, requestId, error })
+      return problemResponse(
+        problemBody(503, 'DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable; try again shortly`, undefined, requestId),
+        { 'retry-after': '5' },
+      )
+    }
+    log.error('unhandled error', { path, method: request.method, requestId, error })
+    return problemResponse(problemBody(500, 'INTERNAL', 'An unexpected error occurred', undefined, requestId))
+  })

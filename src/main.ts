@@ -1,0 +1,32 @@
+import { createAnalysisQueue } from '../jobs/queue'
+import { createRedis } from '../jobs/redis'
+import { createApp } from './app'
+import { loadConfig } from './config'
+import { createDb } from './db/client'
+import { runMigrations } from './db/migrate'
+import { createLogger } from './logger'
+
+const config = loadConfig()
+const log = createLogger(config.logLevel, { service: 'api' })
+
+await runMigrations(config.databaseUrl)
+const db = createDb(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'datadynamo-api' })
+const redis = createRedis(config.redisUrl, 'api')
+redis.on('error', error => log.warn('redis connection error', { error: error.message }))
+const queue = createAnalysisQueue(redis, config.queuePrefix)
+queue.on('error', error => log.warn('queue error', { error: error.message }))
+
+const app = createApp({ config, db, redis, queue, log }).listen(config.port)
+log.info('api listening', { port: app.server?.port })
+
+async function shutdown(signal: string): Promise<void> {
+  log.info('shutting down', { signal })
+  await app.stop()
+  await queue.close()
+  redis.disconnect()
+  await db.$client.end({ timeout: 5 })
+  process.exit(0)
+}
+
+process.once('SIGTERM', () => void shutdown('SIGTERM'))
+process.once('SIGINT', () => void shutdown('SIGINT'))

@@ -1,0 +1,103 @@
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm'
+import type { Executor } from '../db/client'
+import { datasetChunks, datasetVersions, datasetVersionSeq, type DatasetVersionRow } from '../db/schema'
+import { decodeChunk, type Chunk } from './chunk-codec'
+
+export type StoredChunk = Chunk & { seq: number; rowStart: number }
+
+export type VersionSummary = Pick<DatasetVersionRow, 'rowCount' | 'columns' | 'chunkCount' | 'sizeBytes'>
+
+/** Opens a new data version for chunks to be written into; `finishVersion` records what it holds. */
+export async function openVersion(db: Executor, datasetId: string): Promise<number> {
+  const [row] = await db.execute<{ v: string }>(sql`select nextval(${datasetVersionSeq.seqName}) as v`)
+  const version = Number(row!.v)
+  await db.insert(datasetVersions).values({ datasetId, version, rowCount: 0, columns: [], chunkCount: 0, sizeBytes: 0 })
+  return version
+}
+
+export async function finishVersion(db: Executor, datasetId: string, version: number, summary: VersionSummary): Promise<void> {
+  await db
+    .update(datasetVersions)
+    .set(summary)
+    .where(and(eq(datasetVersions.datasetId, datasetId), eq(datasetVersions.version, version)))
+}
+
+export async function findVersion(db: Executor, datasetId: string, version: number): Promise<DatasetVersionRow | null> {
+  const [row] = await db
+    .select()
+    .from(datasetVersions)
+    .where(and(eq(datasetVersions.datasetId, datasetId), eq(datasetVersions.version, version)))
+  return row ?? null
+}
+
+export async function insertChunk(
+  db: Executor,
+  datasetId: string,
+  version: number,
+  chunk: { seq: number; rowStart: number; rowCount: number; bytes: Uint8Array },
+): Promise<void> {
+  await db.insert(datasetChunks).values({
+    datasetId,
+    version,
+    seq: chunk.seq,
+    rowStart: chunk.rowStart,
+    rowCount: chunk.rowCount,
+    data: chunk.bytes,
+  })
+}
+
+/** Decodes the chunks of one data version in order, one query per chunk, so memory holds one at a time. */
+export async function* readChunks(
+  db: Executor,
+  datasetId: string,
+  version: number,
+  fromSeq = 0,
+  toSeq = Number.MAX_SAFE_INTEGER,
+): AsyncGenerator<StoredChunk> {
+  for (let seq = fromSeq; seq < toSeq; seq++) {
+    const [row] = await db
+      .select({ seq: datasetChunks.seq, rowStart: datasetChunks.rowStart, data: datasetChunks.data })
+      .from(datasetChunks)
+      .where(and(eq(datasetChunks.datasetId, datasetId), eq(datasetChunks.version, version), eq(datasetChunks.seq, seq)))
+    if (!row) return
+    yield { ...decodeChunk(row.data), seq: row.seq, rowStart: row.rowStart }
+  }
+}
+
+/** The chunks that hold rows [from, to) of a data version, decoded. */
+export async function readRowRange(
+  db: Executor,
+  datasetId: string,
+  version: number,
+  from: number,
+  to: number,
+): Promise<StoredChunk[]> {
+  const rows = await db
+    .select({ seq: datasetChunks.seq, rowStart: datasetChunks.rowStart, data: datasetChunks.data })
+    .from(datasetChunks)
+    .where(
+      and(
+        eq(datasetChunks.datasetId, datasetId),
+        eq(datasetChunks.version, version),
+        lt(datasetChunks.rowStart, to),
+        gt(sql`${datasetChunks.rowStart} + ${datasetChunks.rowCount}`, from),
+      ),
+    )
+    .orderBy(asc(datasetChunks.seq))
+  return rows.map(row => ({ ...decodeChunk(row.data), seq: row.seq, rowStart: row.rowStart }))
+}
+
+/**
+ * Deletes the data versions of a dataset that are neither current nor pinned by an unfinished
+ * task, so that a replace never pulls data from under a running analysis.
+ */
+export async function pruneDataVersions(db: Executor, datasetId: string): Promise<void> {
+  await db.execute(sql`
+    delete from dataset_versions v
+    where v.dataset_id = ${datasetId}
+      and v.version <> (select d.version from datasets d where d.id = ${datasetId})
+      and not exists (
+        select 1 from tasks t
+        where t.dataset_id = v.dataset_id and t.dataset_version = v.version and t.status in ('pending', 'running')
+      )`)
+}

@@ -1,0 +1,45 @@
+import { t } from 'elysia'
+import { oneOf, PageQuery } from '../http/schemas'
+import { ANALYSES, ANALYSIS_KINDS } from './analyses'
+
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const
+
+const KindSchema = oneOf(ANALYSIS_KINDS, { description: 'the analysis to run' })
+const StatusSchema = oneOf(TASK_STATUSES)
+
+export const TaskSchema = t.Object({
+  id: t.String({ format: 'uuid' }),
+  dataset_id: t.String({ format: 'uuid' }),
+  kind: KindSchema,
+  params: t.Record(t.String(), t.Unknown()),
+  status: StatusSchema,
+  progress: t.Number({ minimum: 0, maximum: 100 }),
+  stage: t.Union([t.String(), t.Null()]),
+  result: t.Unknown({ description: 'the analysis result once completed, else null' }),
+  error: t.Union([t.String(), t.Null()]),
+  attempts: t.Integer(),
+  created_at: t.String({ format: 'date-time' }),
+  started_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  finished_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+})
+
+const paramsDoc = Object.entries(ANALYSES)
+  .map(([kind, spec]) => `- \`${kind}\`: ${spec.params.description ?? ''}`)
+  .join('\n')
+
+export const ProcessBody = t.Object(
+  {
+    kind: t.Optional(KindSchema),
+    params: t.Optional(t.Record(t.String(), t.Unknown(), { description: `Params by kind:\n${paramsDoc}` })),
+  },
+  { additionalProperties: false },
+)
+
+export const ListTasksQuery = t.Object({
+  ...PageQuery,
+  status: t.Optional(StatusSchema),
+  dataset_id: t.Optional(t.String({ format: 'uuid' })),
+  kind: t.Optional(KindSchema),
+})
+
+export type ListTasksInput = typeof ListTasksQuery.static

@@ -1,0 +1,104 @@
+import type { Worker } from 'bullmq'
+import { startAnalysisWorker } from '../../jobs/analysis-worker'
+import { createAnalysisQueue } from '../../jobs/queue'
+import { createRedis } from '../../jobs/redis'
+import { createApp, type App } from '../../src/app'
+import { loadConfig, type Config } from '../../src/config'
+import { createDb, type Database } from '../../src/db/client'
+import { createLogger } from '../../src/logger'
+import { createTestDatabase, createTestPrefix, REDIS_URL } from './services'
+
+export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string }
+
+export type RequestOptions = { json?: unknown; body?: BodyInit; headers?: Record<string, string> }
+
+export type Harness = {
+  app: App
+  db: Database
+  config: Config
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>
+  /** Starts an analysis worker (jobs run in worker threads) against this harness's database and queue. */
+  startWorker(concurrency?: number): Promise<Worker>
+  close(): Promise<void>
+}
+
+/**
+ * The api as one test file sees it: a database and a queue prefix of its own on the real
+ * PostgreSQL and Redis, and the app driven through `app.handle` without a port.
+ */
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const database = await createTestDatabase()
+  const redisPrefix = createTestPrefix()
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: redisPrefix.prefix,
+    LOG_LEVEL: 'silent',
+    ...env,
+  })
+  const log = createLogger(config.logLevel)
+  const db = createDb(config.databaseUrl, { max: 4 })
+  const redis = createRedis(config.redisUrl, 'api')
+  const queue = createAnalysisQueue(redis, config.queuePrefix)
+  await queue.waitUntilReady()
+  const app = createApp({ config, db, redis, queue, log })
+  const workers: Worker[] = []
+  const workerConnections: ReturnType<typeof createRedis>[] = []
+
+  return {
+    app,
+    db,
+    config,
+    async request(method, path, { json, body, headers = {} } = {}) {
+      const init: RequestInit = { method, headers: { ...headers } }
+      if (json !== undefined) {
+        init.body = JSON.stringify(json)
+        ;(init.headers as Record<string, string>)['content-type'] ??= 'application/json'
+      } else if (body !== undefined) init.body = body
+      const response = await app.handle(new Request(`http://localhost${path}`, init))
+      const text = await response.text()
+      let parsed: unknown = text
+      try {
+        parsed = text ? JSON.parse(text) : null
+      } catch {}
+      return { status: response.status, headers: response.headers, body: parsed as any, text }
+    },
+    async startWorker(concurrency = 2) {
+      const connection = createRedis(config.redisUrl, 'worker')
+      workerConnections.push(connection)
+      const workerDb = createDb(config.databaseUrl, { max: 2 })
+      const worker = startAnalysisWorker({
+        connection,
+        prefix: config.queuePrefix,
+        concurrency,
+        databaseUrl: config.databaseUrl,
+        db: workerDb,
+        log,
+      })
+      worker.on('closed', () => void workerDb.$client.end())
+      await worker.waitUntilReady()
+      workers.push(worker)
+      return worker
+    },
+    async close() {
+      await Promise.all(workers.map(w => w.close()))
+      workerConnections.forEach(c => c.disconnect())
+      await queue.close()
+      redis.disconnect()
+      await db.$client.end()
+      await database.drop()
+      await redisPrefix.clear()
+    },
+  }
+}
+
+/** Polls until `check` returns a value, failing after `timeoutMs`: tests wait for conditions, not for time. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(20)
+  }
+}
