@@ -27,6 +27,9 @@ const EnvSchema = t.Object({
 
 type Env = Static<typeof EnvSchema>
 
+/** Every environment variable the system reads. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.properties)
+
 export type Config = {
   port: number
   databaseUrl: string
@@ -46,7 +49,7 @@ export class ConfigError extends Error {}
 /** Reads and validates the environment once; nothing else in the code base reads `process.env`. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {}
-  for (const key of Object.keys(EnvSchema.properties)) {
+  for (const key of CONFIG_VARIABLES) {
     const value = source[key]
     if (value !== undefined && value !== '') raw[key] = value
   }

@@ -1,24 +1,30 @@
 /**
- * Running count, mean and sum of squared deviations (Welford), mergeable across partitions
- * (Chan et al.). Stable where a naive sum of squares is not, e.g. 1e9 plus small noise.
+ * Count, mean and sum of squared deviations, updated one value at a time (Welford) and
+ * mergeable across partitions (Chan et al.). Values are accumulated relative to a shift (the
+ * first value seen), so a column like 1e9 plus small noise keeps its full precision: a plain
+ * running mean near 1e9 can only move in steps of 1.2e-7.
  */
-export type Moments = { n: number; mean: number; m2: number }
+export type Moments = { n: number; shift: number; mean: number; m2: number }
 
-export const emptyMoments = (): Moments => ({ n: 0, mean: 0, m2: 0 })
+export const emptyMoments = (): Moments => ({ n: 0, shift: 0, mean: 0, m2: 0 })
 
 export function addValue(m: Moments, x: number): void {
+  if (m.n === 0) m.shift = x
   m.n++
-  const delta = x - m.mean
+  const y = x - m.shift
+  const delta = y - m.mean
   m.mean += delta / m.n
-  m.m2 += delta * (x - m.mean)
+  m.m2 += delta * (y - m.mean)
 }
 
 export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.n === 0) return { ...b }
   if (b.n === 0) return { ...a }
   const n = a.n + b.n
-  const delta = b.mean - a.mean
-  return { n, mean: a.mean + (delta * b.n) / n, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n }
+  // b's mean, re-expressed relative to a's shift
+  const bMean = b.shift - a.shift + b.mean
+  const delta = bMean - a.mean
+  return { n, shift: a.shift, mean: a.mean + (delta * b.n) / n, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n }
 }
 
 /** Sample variance (ddof 1), as pandas and NumPy's `var(ddof=1)`; null below two values. */
@@ -29,4 +35,4 @@ export const sampleStd = (m: Moments): number | null => {
   return v === null ? null : Math.sqrt(v)
 }
 
-export const meanOf = (m: Moments): number | null => (m.n === 0 ? null : m.mean)
+export const meanOf = (m: Moments): number | null => (m.n === 0 ? null : m.shift + m.mean)

@@ -42,6 +42,22 @@ export function ownerBounds(sample: readonly number[], parts: number): number[] 
   return bounds
 }
 
+/**
+ * The values part p owns: [lo, hi). Parts past the last bound own nothing (their bounds
+ * collapsed into a neighbour's because the sample held equal values).
+ */
+export function ownedRange(bounds: readonly number[], part: number): { lo: number; hi: number } {
+  if (part > bounds.length) return { lo: Number.POSITIVE_INFINITY, hi: Number.POSITIVE_INFINITY }
+  return {
+    lo: part === 0 ? Number.NEGATIVE_INFINITY : bounds[part - 1]!,
+    hi: part === bounds.length ? Number.POSITIVE_INFINITY : bounds[part]!,
+  }
+}
+
+/** True when part p owns x; the last part owns +Infinity too. */
+export const ownsValue = (range: { lo: number; hi: number }, x: number) =>
+  x >= range.lo && (x < range.hi || range.hi === Number.POSITIVE_INFINITY)
+
 /** FNV-1a over UTF-16 units: the same owner for a string in every process. */
 export function ownsText(value: string, part: number, parts: number): boolean {
   if (parts <= 1) return true

@@ -5,8 +5,8 @@ import type { ProfileParams } from '../../src/tasks/analyses'
 import { binValues, histogramEdges, type Histogram } from './histogram'
 import type { ColumnRef, Kernel, OwnedPart } from './kernel'
 import { addValue, emptyMoments, meanOf, mergeMoments, sampleStd, type Moments } from './moments'
-import { compareCodePoints, lerp, quantileRanks } from './order-stats'
-import { F64Buffer, ownerBounds, ownsText, sampleEvenly } from './ownership'
+import { compareCodePoints, distinctSorted, lerp, quantileRanks } from './order-stats'
+import { F64Buffer, ownedRange, ownerBounds, ownsText, ownsValue, sampleEvenly } from './ownership'
 import { countCodes, takeTop, type TopEntry } from './top'
 
 const QUANTILES = [0.25, 0.5, 0.75] as const
@@ -113,8 +113,7 @@ function planColumn(scan: ColumnScan, column: ColumnRef, parts: number): ColumnP
 }
 
 function floatPart(plan: FloatPlan, column: ColumnRef, part: number) {
-  const lo = part === 0 ? Number.NEGATIVE_INFINITY : plan.bounds[part - 1]!
-  const hi = part >= plan.bounds.length ? Number.POSITIVE_INFINITY : plan.bounds[part]!
+  const range = ownedRange(plan.bounds, part)
   const owned = new F64Buffer()
   let below = 0
   return {
@@ -123,14 +122,13 @@ function floatPart(plan: FloatPlan, column: ColumnRef, part: number) {
       for (let i = 0; i < values.length; i++) {
         const x = values[i]!
         if (x !== x) continue
-        if (x < lo) below++
-        else if (x < hi || hi === Number.POSITIVE_INFINITY) owned.push(x)
+        if (x < range.lo) below++
+        else if (ownsValue(range, x)) owned.push(x)
       }
     },
     summarize(): FloatOwned {
       const sorted = owned.take().sort()
-      let distinct = 0
-      for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++
+      const distinct = distinctSorted(sorted)
       const at: Record<string, number> = {}
       for (const rank of plan.ranks) {
         const local = rank - below

@@ -1,6 +1,6 @@
-import { Elysia, t } from 'elysia'
+import { Elysia } from 'elysia'
 import { jsonBody } from '../http/body'
-import { IdParams, pageOf, problems } from '../http/schemas'
+import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import {
   CreateDatasetBody,
   DatasetSchema,
@@ -69,7 +69,7 @@ export const datasetRoutes = (datasets: DatasetService, maxJsonBytes: number) =>
       },
       {
         params: IdParams,
-        response: { 204: t.Void(), ...problems(404) },
+        response: { 204: NoContent, ...problems(404) },
         detail: { summary: 'Delete a dataset, its data and its tasks', tags },
       },
     )

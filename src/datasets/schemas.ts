@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { COLUMN_TYPES } from '../storage/columns'
-import { oneOf, PageQuery, queryInteger } from '../http/schemas'
+import { integer, oneOf, PageQuery, queryInteger } from '../http/schemas'
 
 export const ColumnSchema = t.Object({
   name: t.String(),
@@ -13,9 +13,9 @@ export const DatasetSchema = t.Object({
   name: t.String(),
   description: t.String(),
   status: oneOf(['empty', 'ready']),
-  row_count: t.Integer(),
+  row_count: integer(),
   columns: t.Array(ColumnSchema),
-  size_bytes: t.Integer(),
+  size_bytes: integer(),
   created_at: t.String({ format: 'date-time' }),
   updated_at: t.String({ format: 'date-time' }),
 })
@@ -53,9 +53,9 @@ export const RowsQuery = t.Object({
 
 export const RowsPage = t.Object({
   data: t.Array(t.Record(t.String(), CellSchema)),
-  offset: t.Integer(),
-  limit: t.Integer(),
-  total: t.Integer(),
+  offset: integer(),
+  limit: integer(),
+  total: integer(),
 })
 
 export type CreateDatasetInput = typeof CreateDatasetBody.static

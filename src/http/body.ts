@@ -22,9 +22,15 @@ export async function readTextCapped(request: Request, maxBytes: number): Promis
 
 /**
  * A route-level parser for JSON bodies: anything but `application/json` is a 415, a body that
- * is not JSON a 400, and an empty body becomes `emptyValue` where the route allows one.
+ * is not JSON a 400, and an empty body becomes `emptyValue` where the route allows one. The
+ * trailing 'application/json' is never reached (this parser always answers); it tells the
+ * OpenAPI generator which media type the route takes.
  */
 export function jsonBody(maxBytes: number, { emptyValue }: { emptyValue?: unknown } = {}) {
+  return [parseJson(maxBytes, emptyValue), 'application/json' as const]
+}
+
+function parseJson(maxBytes: number, emptyValue: unknown) {
   return async ({ request }: { request: Request }): Promise<unknown> => {
     const type = request.headers.get('content-type')
     const isJson = type !== null && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type)

@@ -1,11 +1,32 @@
 import { fileURLToPath } from 'node:url'
-import { swagger } from '@elysiajs/swagger'
+import { openapi, type ElysiaOpenAPIConfig } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 
 const SCALAR_BUNDLE = fileURLToPath(
   new URL('../../node_modules/@scalar/api-reference/dist/browser/standalone.js', import.meta.url),
 )
 const SCALAR_PATH = '/swagger/assets/scalar.js'
+const SPEC_PATH = '/swagger/json'
+// The plugin types every Scalar option as required; these two are all that need setting.
+const SCALAR_CONFIG = { cdn: SCALAR_PATH, url: SPEC_PATH, withDefaultFonts: false } as NonNullable<ElysiaOpenAPIConfig['scalar']>
+
+type ResponseObject = { description: string; content?: Record<string, unknown> }
+type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, ResponseObject> }>> }
+
+/**
+ * Two corrections to the generated document: error answers are served as
+ * application/problem+json, and a 204 has no content (the generator writes an invalid one).
+ */
+function refineSpec(spec: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(spec.paths))
+    for (const operation of Object.values(operations))
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (status === '204') delete response.content
+        else if (Number(status) >= 400 && response.content?.['application/json'])
+          response.content = { 'application/problem+json': response.content['application/json'] }
+      }
+  return spec
+}
 
 /**
  * The OpenAPI document at /swagger/json and its reference page at /swagger. The page's script
@@ -13,16 +34,19 @@ const SCALAR_PATH = '/swagger/assets/scalar.js'
  */
 export const docs = (version: string) =>
   new Elysia({ name: 'docs' })
+    .onAfterHandle(({ path, response }) => {
+      if (path === SPEC_PATH) return refineSpec(response as OpenApiDocument)
+    })
     .get(SCALAR_PATH, ({ set }) => {
       set.headers['cache-control'] = 'public, max-age=86400'
       return Bun.file(SCALAR_BUNDLE)
     })
     .use(
-      swagger({
+      openapi({
         path: '/swagger',
-        exclude: [SCALAR_PATH],
-        scalarCDN: SCALAR_PATH,
-        scalarConfig: { withDefaultFonts: false },
+        specPath: SPEC_PATH,
+        exclude: { paths: [SCALAR_PATH] },
+        scalar: SCALAR_CONFIG,
         documentation: {
           info: {
             title: 'DataDynamo API',

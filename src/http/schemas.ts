@@ -1,20 +1,23 @@
-import type { TLiteral, TUnion } from '@sinclair/typebox'
+import { Type, type TLiteral, type TUnion } from '@sinclair/typebox'
 import { t, type TSchema } from 'elysia'
 import type { FieldError } from './problem'
+
+/** A plain JSON integer. Elysia's `t.Integer` also accepts numeric strings, which only query strings need. */
+export const integer = (options?: Parameters<typeof Type.Integer>[0]) => Type.Integer(options)
 
 export const FieldErrorSchema = t.Object({
   path: t.String(),
   message: t.String(),
-  line: t.Optional(t.Integer()),
-  row: t.Optional(t.Integer()),
-  column: t.Optional(t.Integer()),
+  line: t.Optional(integer()),
+  row: t.Optional(integer()),
+  column: t.Optional(integer()),
 })
 
 export const ProblemSchema = t.Object(
   {
     type: t.String(),
     title: t.String(),
-    status: t.Integer(),
+    status: integer(),
     detail: t.String(),
     code: t.String({ description: 'stable machine-readable error code' }),
     errors: t.Optional(t.Array(FieldErrorSchema)),
@@ -69,6 +72,9 @@ export const PageQuery = {
   limit: queryInteger('limit', { minimum: 1, maximum: 500, default: 50 }),
   cursor: t.Optional(t.String({ maxLength: 512, description: 'opaque cursor from a previous page' })),
 }
+
+/** The answer of a route that answers 204. */
+export const NoContent = t.Void({ description: 'No content' })
 
 export const pageOf = <T extends TSchema>(item: T) =>
   t.Object({ data: t.Array(item), next_cursor: t.Union([t.String(), t.Null()]) })

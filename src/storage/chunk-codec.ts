@@ -141,8 +141,9 @@ function decodeColumn(type: string, data: Data<DataType>): ChunkColumn {
     case 'integer':
     case 'number':
     case 'datetime':
-      // Null slots were written as NaN, so the buffer is usable as it is (zero-copy).
-      return { type, values: data.values as Float64Array, nullCount }
+      // Null slots were written as NaN, so the buffer is usable as it is (zero-copy). Buffers
+      // are padded to 8 bytes, hence the subarray.
+      return { type, values: (data.values as Float64Array).subarray(0, length), nullCount }
     case 'boolean': {
       const bits = data.values as Uint8Array
       const values = new Int8Array(length)
@@ -152,7 +153,7 @@ function decodeColumn(type: string, data: Data<DataType>): ChunkColumn {
       return { type, values, nullCount }
     }
     case 'string': {
-      const raw = data.values as Int32Array
+      const raw = (data.values as Int32Array).subarray(0, length)
       const codes = nullCount === 0 ? raw : raw.map((c, i) => (isValid(bitmap, i) ? c : -1))
       const dictionary = decodeUtf8Dictionary(data.dictionary!.data[0] as Data<Utf8>)
       return { type, codes, dictionary, nullCount }
@@ -166,7 +167,7 @@ export function decodeChunk(bytes: Uint8Array): Chunk {
   const table = tableFromIPC(bytes)
   const columns = new Map<number, ChunkColumn>()
   const batch = table.batches[0]
-  if (!batch) return { rowCount: 0, columns }
+  if (!batch) throw new Error('corrupt chunk: no record batch')
   table.schema.fields.forEach((field, i) => {
     const type = field.metadata.get(TYPE_KEY) ?? ''
     columns.set(Number(field.name.slice(1)), decodeColumn(type, batch.data.children[i]!))

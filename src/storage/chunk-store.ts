@@ -5,6 +5,20 @@ import { decodeChunk, type Chunk } from './chunk-codec'
 
 export type StoredChunk = Chunk & { seq: number; rowStart: number }
 
+function decodeStored(row: { seq: number; rowStart: number; rowCount: number; data: Uint8Array }): StoredChunk {
+  const chunk = decodeChunk(row.data)
+  if (chunk.rowCount !== row.rowCount)
+    throw new Error(`corrupt chunk ${row.seq}: ${chunk.rowCount} rows decoded, ${row.rowCount} stored`)
+  return { ...chunk, seq: row.seq, rowStart: row.rowStart }
+}
+
+const chunkFields = {
+  seq: datasetChunks.seq,
+  rowStart: datasetChunks.rowStart,
+  rowCount: datasetChunks.rowCount,
+  data: datasetChunks.data,
+}
+
 export type VersionSummary = Pick<DatasetVersionRow, 'rowCount' | 'columns' | 'chunkCount' | 'sizeBytes'>
 
 /** Opens a new data version for chunks to be written into; `finishVersion` records what it holds. */
@@ -56,11 +70,11 @@ export async function* readChunks(
 ): AsyncGenerator<StoredChunk> {
   for (let seq = fromSeq; seq < toSeq; seq++) {
     const [row] = await db
-      .select({ seq: datasetChunks.seq, rowStart: datasetChunks.rowStart, data: datasetChunks.data })
+      .select(chunkFields)
       .from(datasetChunks)
       .where(and(eq(datasetChunks.datasetId, datasetId), eq(datasetChunks.version, version), eq(datasetChunks.seq, seq)))
     if (!row) return
-    yield { ...decodeChunk(row.data), seq: row.seq, rowStart: row.rowStart }
+    yield decodeStored(row)
   }
 }
 
@@ -73,7 +87,7 @@ export async function readRowRange(
   to: number,
 ): Promise<StoredChunk[]> {
   const rows = await db
-    .select({ seq: datasetChunks.seq, rowStart: datasetChunks.rowStart, data: datasetChunks.data })
+    .select(chunkFields)
     .from(datasetChunks)
     .where(
       and(
@@ -84,7 +98,7 @@ export async function readRowRange(
       ),
     )
     .orderBy(asc(datasetChunks.seq))
-  return rows.map(row => ({ ...decodeChunk(row.data), seq: row.seq, rowStart: row.rowStart }))
+  return rows.map(decodeStored)
 }
 
 /**

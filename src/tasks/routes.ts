@@ -1,6 +1,6 @@
-import { Elysia, t } from 'elysia'
+import { Elysia } from 'elysia'
 import { jsonBody } from '../http/body'
-import { IdParams, pageOf, problems } from '../http/schemas'
+import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import { ListTasksQuery, ProcessBody, TaskSchema } from './schemas'
 import { toTaskJson, type TaskService } from './service'
 
@@ -45,7 +45,7 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
       },
       {
         params: IdParams,
-        response: { 204: t.Void(), ...problems(404) },
+        response: { 204: NoContent, ...problems(404) },
         detail: { summary: 'Delete a task (stopping it first if it has not finished)', tags: ['tasks'] },
       },
     )

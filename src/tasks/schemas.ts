@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { oneOf, PageQuery } from '../http/schemas'
+import { integer, oneOf, PageQuery } from '../http/schemas'
 import { ANALYSES, ANALYSIS_KINDS } from './analyses'
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const
@@ -17,7 +17,7 @@ export const TaskSchema = t.Object({
   stage: t.Union([t.String(), t.Null()]),
   result: t.Unknown({ description: 'the analysis result once completed, else null' }),
   error: t.Union([t.String(), t.Null()]),
-  attempts: t.Integer(),
+  attempts: integer(),
   created_at: t.String({ format: 'date-time' }),
   started_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
   finished_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),

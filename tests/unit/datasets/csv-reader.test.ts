@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'bun:test'
+import { CsvReader } from '../../../src/datasets/ingest/csv-reader'
+import { TableBuilder, type EncodedChunk } from '../../../src/datasets/ingest/table-builder'
+import { ProblemError } from '../../../src/http/problem'
+import { cellReader } from '../../../src/storage/cell-values'
+import { decodeChunk } from '../../../src/storage/chunk-codec'
+
+const LIMITS = { columns: 100, cellBytes: 1000, rows: 1000 }
+
+/** Parses `parts` as consecutive pieces of one upload and returns the rows read back from the chunks. */
+async function parse(parts: string[], chunkRows = 3) {
+  const chunks: EncodedChunk[] = []
+  const builder = new TableBuilder('text', chunkRows, LIMITS, async chunk => void chunks.push(chunk))
+  const reader = new CsvReader(builder, 10_000)
+  for (const part of parts) await reader.push(part)
+  const summary = await reader.end()
+  const rows: Record<string, unknown>[] = []
+  for (const { bytes } of chunks) {
+    const chunk = decodeChunk(bytes)
+    const readers = summary.columns.map((c, i) => cellReader(chunk.columns.get(i), c.type))
+    for (let r = 0; r < chunk.rowCount; r++) rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
+  }
+  return { summary, rows, chunks }
+}
+
+async function problem(parts: string[]): Promise<ProblemError> {
+  try {
+    await parse(parts)
+  } catch (error) {
+    if (error instanceof ProblemError) return error
+    throw error
+  }
+  throw new Error('expected a problem')
+}
+
+const SAMPLE = 'id,"name, full",note\r\n1,"Ann ""A""",plain\r\n2,Bob,"two\r\nlines"\r\n\r\n3,Cé,\r\n4,"x,y",last'
+
+describe('CsvReader', () => {
+  test('reads RFC 4180: quotes, doubled quotes, embedded newlines and commas, CRLF, blank lines', async () => {
+    const { rows, summary } = await parse([SAMPLE])
+    expect(summary.rowCount).toBe(4)
+    expect(rows).toEqual([
+      { id: 1, 'name, full': 'Ann "A"', note: 'plain' },
+      { id: 2, 'name, full': 'Bob', note: 'two\r\nlines' },
+      { id: 3, 'name, full': 'Cé', note: null },
+      { id: 4, 'name, full': 'x,y', note: 'last' },
+    ])
+  })
+
+  test('gives the same rows however the text is cut into pieces', async () => {
+    const whole = (await parse([SAMPLE])).rows
+    for (const size of [1, 2, 3, 7, 13]) {
+      const parts = SAMPLE.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!
+      expect((await parse(parts)).rows).toEqual(whole)
+    }
+  })
+
+  test('strips a byte order mark from the first header', async () => {
+    const { summary } = await parse(['\uFEFF"a,b",c\n1,2\n'])
+    expect(summary.columns.map(c => c.name)).toEqual(['a,b', 'c'])
+  })
+
+  test('widens a column across chunks: integer, then number, then string', async () => {
+    const csv = 'v\n1\n2\n3\n4.5\n5\n6\nseven\n'
+    const { rows, summary, chunks } = await parse([csv], 3)
+    expect(chunks).toHaveLength(3)
+    expect(summary.columns).toEqual([{ name: 'v', type: 'string', nullable: false }])
+    expect(rows.map(r => r.v)).toEqual(['1', '2', '3', '4.5', '5', '6', 'seven'])
+  })
+
+  test('an all-null column is a nullable string', async () => {
+    const { summary } = await parse(['a,b\n1,\n2,NA\n'])
+    expect(summary.columns[1]).toEqual({ name: 'b', type: 'string', nullable: true })
+  })
+
+  test('names the line of an unterminated quote', async () => {
+    const error = await problem(['a,b\n1,2\n3,"open\n4,5\n'])
+    expect(error.status).toBe(422)
+    expect(error.code).toBe('CSV_PARSE_ERROR')
+    expect(error.errors?.[0]?.line).toBe(3)
+  })
+
+  test('names the line of a ragged row, counting lines inside quoted fields', async () => {
+    const error = await problem(['a,b\n"1\n\n1",2\n', '3,4,5\n'])
+    expect(error.code).toBe('RAGGED_ROW')
+    expect(error.message).toBe('line 5: expected 2 fields, found 3')
+  })
+
+  test('names the line and column of a cell over the limit', async () => {
+    const error = await problem([`a,b\n1,2\n3,${'x'.repeat(1001)}\n`])
+    expect(error.code).toBe('LIMIT_EXCEEDED')
+    expect(error.errors?.[0]).toMatchObject({ line: 3, column: 2 })
+  })
+
+  test('refuses an empty input and a header without rows', async () => {
+    expect((await problem([''])).code).toBe('EMPTY_DATASET')
+    expect((await problem(['a,b\r\n'])).code).toBe('EMPTY_DATASET')
+  })
+})

@@ -1,0 +1,43 @@
+import { expect, test } from 'bun:test'
+import { ProgressReporter } from '../../../jobs/progress'
+import type { ProgressUpdate } from '../../../jobs/task-store'
+
+function reporter() {
+  let now = 0
+  const sent: ProgressUpdate[] = []
+  const r = new ProgressReporter(async update => void sent.push({ ...update }), () => now)
+  return { r, sent, advance: (ms: number) => (now += ms) }
+}
+
+test('stays quiet for a task that finishes at once', async () => {
+  const { r, sent, advance } = reporter()
+  advance(50)
+  await r.report(50, 'scanning', 10)
+  await r.report(90, 'ordering', 10)
+  expect(sent).toEqual([])
+})
+
+test('reports every 5 % step and every stage change, never backwards', async () => {
+  const { r, sent, advance } = reporter()
+  advance(200)
+  for (const p of [1, 2, 5.5, 6, 10.9, 11, 3]) await r.report(p, 'scanning', p)
+  await r.report(11.5, 'ordering', 11)
+  expect(sent.map(u => [u.progress, u.stage])).toEqual([
+    [1, 'scanning'],
+    [6, 'scanning'],
+    [11, 'scanning'],
+    [11.5, 'ordering'],
+  ])
+})
+
+test('reports small moves once 500 ms have passed, and never 100 before completion', async () => {
+  const { r, sent, advance } = reporter()
+  advance(200)
+  await r.report(1, 'scanning', 1)
+  advance(100)
+  await r.report(2, 'scanning', 2)
+  advance(500)
+  await r.report(2.5, 'scanning', 3)
+  await r.report(100, 'scanning', 4)
+  expect(sent.map(u => u.progress)).toEqual([1, 2.5, 99])
+})

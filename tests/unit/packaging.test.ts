@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import packageJson from '../../package.json'
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config'
+
+// Docker has no engine on the test machines; these check what can be checked without one.
+const root = new URL('../../', import.meta.url)
+const read = (file: string) => Bun.file(new URL(file, root)).text()
+const scripts: Record<string, string> = packageJson.scripts
+
+type Service = {
+  build?: string
+  image?: string
+  command?: string[]
+  depends_on?: Record<string, { condition: string }>
+  healthcheck?: { test: string[] }
+  volumes?: string[]
+}
+
+describe('docker-compose.yml', async () => {
+  const compose = Bun.YAML.parse(await read('docker-compose.yml')) as { services: Record<string, Service> }
+  const { db, redis, api, worker } = compose.services
+
+  test('runs db, redis, api and worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'redis', 'worker'])
+  })
+
+  test('api and worker are built from the one Dockerfile and run package scripts that exist', () => {
+    expect(api!.build).toBe('.')
+    expect(worker!.build).toBe('.')
+    expect(api!.command).toEqual(['bun', 'run', 'start'])
+    expect(worker!.command).toEqual(['bun', 'run', 'worker'])
+    expect(scripts.start).toBeDefined()
+    expect(scripts.worker).toBeDefined()
+  })
+
+  test('waits for healthy services, and redis runs with noeviction, as BullMQ requires', () => {
+    for (const service of [api!, worker!]) {
+      expect(service.depends_on?.db?.condition).toBe('service_healthy')
+      expect(service.depends_on?.redis?.condition).toBe('service_healthy')
+    }
+    expect(db!.healthcheck?.test.join(' ')).toContain('pg_isready')
+    expect(db!.volumes?.[0]).toStartWith('pgdata:')
+    expect(redis!.command?.join(' ')).toContain('--maxmemory-policy noeviction')
+    expect(api!.healthcheck?.test.join(' ')).toContain('/ready')
+  })
+})
+
+describe('Dockerfile', async () => {
+  const dockerfile = await read('Dockerfile')
+
+  test('uses the Bun version the project is tested with', () => {
+    expect(dockerfile).toContain(`FROM oven/bun:${Bun.version}`)
+  })
+
+  test('copies what exists and starts a script that exists', () => {
+    for (const [, path] of dockerfile.matchAll(/^COPY (\S+)/gm)) {
+      for (const file of path!.split(/\s+/)) expect(existsSync(new URL(file, root))).toBe(true)
+    }
+    expect(dockerfile).toContain('CMD ["bun", "run", "start"]')
+  })
+})
+
+describe('configuration', () => {
+  test('.env.example lists every variable and its values load', async () => {
+    const example = await read('.env.example')
+    const listed = [...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=(.*)$/gm)]
+    expect(CONFIG_VARIABLES.filter(name => !listed.some(m => m[1] === name))).toEqual([])
+    const values = Object.fromEntries(listed.filter(m => !m[0].startsWith('#')).map(m => [m[1]!, m[2]!]))
+    expect(() => loadConfig(values)).not.toThrow()
+  })
+
+  test('defaults run locally', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/datadynamo',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'datadynamo',
+      workerConcurrency: 2,
+      logLevel: 'info',
+    })
+  })
+
+  test('a bad value stops start-up with a message naming it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/)
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/)
+  })
+})
