@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { Worker, type Job } from 'bullmq'
+import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Database } from '../src/db/client'
 import type { Logger } from '../src/logger'
@@ -35,14 +35,20 @@ export function startAnalysisWorker({ connection, prefix, concurrency, databaseU
     workerThreadsOptions: { workerData: threadData },
   })
   worker.on('completed', job => {
-    log.info('job completed', { task_id: job.data.taskId, attempt: job.attemptsMade, ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0) })
+    log.info('job completed', {
+      task_id: job.data.taskId,
+      attempt: job.attemptsMade,
+      ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0),
+    })
   })
   worker.on('failed', (job, error) => {
     if (!job) return
     const taskId = job.data.taskId
     const final = isFinalFailure(job, error)
     log.warn('job failed', { task_id: taskId, attempt: job.attemptsMade, final, reason: error.message })
-    const record = final ? failTask(db, taskId, error.message) : retryTask(db, taskId, `attempt ${job.attemptsMade} failed: ${error.message}`)
+    const record = final
+      ? failTask(db, taskId, error.message)
+      : retryTask(db, taskId, `attempt ${job.attemptsMade} failed: ${error.message}`)
     record.catch(dbError => log.error('could not record a job failure', { task_id: taskId, error: dbError }))
   })
   worker.on('error', error => log.error('worker error', { error }))

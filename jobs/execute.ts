@@ -24,7 +24,12 @@ export function stepper(reporter: ProgressReporter, signal?: AbortSignal): Step 
  * owning part that holds everything. The chunks scanned are kept for the second round, so
  * this is for datasets small enough not to be split.
  */
-export async function runUnsplit(kernel: AnyKernel, chunks: AsyncIterable<Chunk>, totalRows: number, step: Step): Promise<unknown> {
+export async function runUnsplit(
+  kernel: AnyKernel,
+  chunks: AsyncIterable<Chunk>,
+  totalRows: number,
+  step: Step,
+): Promise<unknown> {
   const scan = kernel.scan.init()
   const held: Chunk[] = []
   const scanShare = kernel.own ? 50 : 95

@@ -1,5 +1,5 @@
 import { workerData } from 'node:worker_threads'
-import { UnrecoverableError, type SandboxedJob } from 'bullmq'
+import { type SandboxedJob, UnrecoverableError } from 'bullmq'
 import { createDb } from '../src/db/client'
 import { AnalysisError } from './errors'
 import { CancelledError } from './execute'

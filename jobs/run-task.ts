@@ -4,7 +4,7 @@ import { AnalysisError } from './errors'
 import { runUnsplit, stepper } from './execute'
 import { createKernel } from './kernels'
 import { ProgressReporter } from './progress'
-import { claimTask, completeTask, saveProgress, type ProgressUpdate } from './task-store'
+import { claimTask, completeTask, type ProgressUpdate, saveProgress } from './task-store'
 
 export type TaskRunContext = {
   signal?: AbortSignal

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Executor } from '../src/db/client'
-import { tasks, type TaskRow } from '../src/db/schema'
+import { type TaskRow, tasks } from '../src/db/schema'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 
@@ -26,7 +26,12 @@ export async function claimTask(db: Executor, taskId: string): Promise<TaskRow |
 }
 
 /** Writes progress for the attempt that owns the task; a stale attempt changes nothing. */
-export async function saveProgress(db: Executor, taskId: string, attempt: number, update: ProgressUpdate): Promise<void> {
+export async function saveProgress(
+  db: Executor,
+  taskId: string,
+  attempt: number,
+  update: ProgressUpdate,
+): Promise<void> {
   await db
     .update(tasks)
     .set({ progress: update.progress, stage: update.stage, rowsProcessed: update.rows_processed })
@@ -34,10 +39,24 @@ export async function saveProgress(db: Executor, taskId: string, attempt: number
 }
 
 /** Stores the result; only the attempt that owns a running task can, so the effect happens once. */
-export async function completeTask(db: Executor, taskId: string, attempt: number, result: unknown, rows: number): Promise<boolean> {
+export async function completeTask(
+  db: Executor,
+  taskId: string,
+  attempt: number,
+  result: unknown,
+  rows: number,
+): Promise<boolean> {
   const updated = await db
     .update(tasks)
-    .set({ status: 'completed', progress: 100, stage: 'done', rowsProcessed: rows, result, error: null, finishedAt: sql`now()` })
+    .set({
+      status: 'completed',
+      progress: 100,
+      stage: 'done',
+      rowsProcessed: rows,
+      result,
+      error: null,
+      finishedAt: sql`now()`,
+    })
     .where(and(eq(tasks.id, taskId), eq(tasks.attempts, attempt), eq(tasks.status, 'running')))
     .returning({ id: tasks.id })
   return updated.length > 0

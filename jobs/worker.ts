@@ -15,7 +15,14 @@ const db = createDb(config.databaseUrl, { max: 2, applicationName: 'datadynamo-w
 const connection = createRedis(config.redisUrl, 'worker')
 connection.on('error', error => log.warn('redis connection error', { error: error.message }))
 
-const worker = startAnalysisWorker({ connection, prefix: config.queuePrefix, concurrency, databaseUrl: config.databaseUrl, db, log })
+const worker = startAnalysisWorker({
+  connection,
+  prefix: config.queuePrefix,
+  concurrency,
+  databaseUrl: config.databaseUrl,
+  db,
+  log,
+})
 log.info('worker started', { concurrency, queue_prefix: config.queuePrefix })
 
 async function shutdown(signal: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { Type as t, type Static } from '@sinclair/typebox'
+import { type Static, Type as t } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -14,9 +14,12 @@ const EnvSchema = t.Object({
   ADMIN_API_KEY: t.Optional(t.String({ minLength: 16 })),
   WORKER_CONCURRENCY: Int(2, 1, 256),
   ANALYSIS_THREADS: Int(availableParallelism(), 1, 256),
-  LOG_LEVEL: t.Union([t.Literal('debug'), t.Literal('info'), t.Literal('warn'), t.Literal('error'), t.Literal('silent')], {
-    default: 'info',
-  }),
+  LOG_LEVEL: t.Union(
+    [t.Literal('debug'), t.Literal('info'), t.Literal('warn'), t.Literal('error'), t.Literal('silent')],
+    {
+      default: 'info',
+    },
+  ),
   MAX_BODY_BYTES: Int(1024 ** 3, 1024),
   MAX_JSON_BYTES: Int(64 * 1024 ** 2, 1024),
   MAX_COLUMNS: Int(1000, 1, 100_000),
@@ -71,7 +74,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     limits: {
       bodyBytes: env.MAX_BODY_BYTES,
       jsonBytes: env.MAX_JSON_BYTES,
-      columns: env.MAX_COLUMNS, cellBytes: env.MAX_CELL_BYTES, rows: env.MAX_ROWS },
+      columns: env.MAX_COLUMNS,
+      cellBytes: env.MAX_CELL_BYTES,
+      rows: env.MAX_ROWS,
+    },
     chunkRows: env.CHUNK_ROWS,
   }
 }

@@ -2,6 +2,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export type LogFields = Record<string, unknown>
 
 export type Logger = {
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean
   debug(msg: string, fields?: LogFields): void
   info(msg: string, fields?: LogFields): void
   warn(msg: string, fields?: LogFields): void
@@ -20,6 +21,7 @@ export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
     else process.stdout.write(`${line}\n`)
   }
   return {
+    enabled: lvl => RANK[lvl] >= RANK[level],
     debug: (msg, fields) => write('debug', msg, fields),
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),

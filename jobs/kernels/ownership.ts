@@ -23,7 +23,7 @@ export function sampleEvenly(values: Float64Array, k: number, out: number[]): vo
   const step = Math.max(1, Math.floor(values.length / k))
   for (let i = 0; i < values.length; i += step) {
     const x = values[i]!
-    if (x === x) out.push(x)
+    if (!Number.isNaN(x)) out.push(x)
   }
 }
 

@@ -2,19 +2,26 @@ import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
 import type { ColumnType } from '../../src/storage/columns'
 import type { ProfileParams } from '../../src/tasks/analyses'
-import { binValues, histogramEdges, type Histogram } from './histogram'
+import { binValues, type Histogram, histogramEdges } from './histogram'
 import type { ColumnRef, Kernel, OwnedPart } from './kernel'
-import { addValue, emptyMoments, meanOf, mergeMoments, sampleStd, type Moments } from './moments'
+import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
 import { compareCodePoints, distinctSorted, lerp, quantileRanks } from './order-stats'
 import { F64Buffer, ownedRange, ownerBounds, ownsText, ownsValue, sampleEvenly } from './ownership'
-import { countCodes, takeTop, type TopEntry } from './top'
+import { countCodes, type TopEntry, takeTop } from './top'
 
 const QUANTILES = [0.25, 0.5, 0.75] as const
 const HISTOGRAM_BINS = 20
 const TOP_VALUES = 10
 const SAMPLE_PER_CHUNK = 64
 
-type FloatScan = { kind: 'float'; nulls: number; moments: Moments; min: number | null; max: number | null; sample: number[] }
+type FloatScan = {
+  kind: 'float'
+  nulls: number
+  moments: Moments
+  min: number | null
+  max: number | null
+  sample: number[]
+}
 type BoolScan = { kind: 'bool'; nulls: number; trues: number; falses: number }
 type TextScan = { kind: 'text'; nulls: number; count: number }
 type ColumnScan = FloatScan | BoolScan | TextScan
@@ -24,7 +31,13 @@ type FloatPlan = { kind: 'float'; bounds: number[]; ranks: number[]; edges: numb
 type ColumnPlan = FloatPlan | { kind: 'text' } | { kind: 'bool' }
 export type ProfilePlan = { columns: ColumnPlan[] }
 
-type FloatOwned = { kind: 'float'; distinct: number; at: Record<string, number>; counts: number[] | null; top: TopEntry<number>[] | null }
+type FloatOwned = {
+  kind: 'float'
+  distinct: number
+  at: Record<string, number>
+  counts: number[] | null
+  top: TopEntry<number>[] | null
+}
 type TextOwned = { kind: 'text'; distinct: number; top: TopEntry<string>[] }
 type ColumnOwned = FloatOwned | TextOwned | { kind: 'bool' }
 export type ProfileOwned = { columns: ColumnOwned[] }
@@ -55,7 +68,7 @@ function scanColumn(state: ColumnScan, chunk: Chunk, column: ColumnRef): void {
     let { min, max } = state
     for (let i = 0; i < values.length; i++) {
       const x = values[i]!
-      if (x !== x) {
+      if (Number.isNaN(x)) {
         state.nulls++
         continue
       }
@@ -94,7 +107,8 @@ function mergeColumn(a: ColumnScan, b: ColumnScan): ColumnScan {
   }
   if (a.kind === 'bool' && b.kind === 'bool')
     return { kind: 'bool', nulls: a.nulls + b.nulls, trues: a.trues + b.trues, falses: a.falses + b.falses }
-  if (a.kind === 'text' && b.kind === 'text') return { kind: 'text', nulls: a.nulls + b.nulls, count: a.count + b.count }
+  if (a.kind === 'text' && b.kind === 'text')
+    return { kind: 'text', nulls: a.nulls + b.nulls, count: a.count + b.count }
   throw new Error('profile partials of different shapes')
 }
 
@@ -121,7 +135,7 @@ function floatPart(plan: FloatPlan, column: ColumnRef, part: number) {
       const { values } = columnView(chunk, column.index, column.type as 'number')
       for (let i = 0; i < values.length; i++) {
         const x = values[i]!
-        if (x !== x) continue
+        if (Number.isNaN(x)) continue
         if (x < range.lo) below++
         else if (ownsValue(range, x)) owned.push(x)
       }
@@ -183,7 +197,11 @@ function mergeOwned(a: ColumnOwned, b: ColumnOwned): ColumnOwned {
     }
   }
   if (a.kind === 'text' && b.kind === 'text')
-    return { kind: 'text', distinct: a.distinct + b.distinct, top: takeTop(a.top.concat(b.top), TOP_VALUES, compareCodePoints) }
+    return {
+      kind: 'text',
+      distinct: a.distinct + b.distinct,
+      top: takeTop(a.top.concat(b.top), TOP_VALUES, compareCodePoints),
+    }
   return a
 }
 
@@ -206,7 +224,8 @@ function finishColumn(column: ColumnRef, scan: ColumnScan, owned: ColumnOwned, p
   }
   if (scan.kind === 'text' && owned.kind === 'text')
     return { ...base, count: scan.count, nulls: scan.nulls, distinct: owned.distinct, top: owned.top }
-  if (scan.kind !== 'float' || owned.kind !== 'float' || plan.kind !== 'float') throw new Error('profile shapes disagree')
+  if (scan.kind !== 'float' || owned.kind !== 'float' || plan.kind !== 'float')
+    throw new Error('profile shapes disagree')
   const common = { ...base, count: scan.moments.n, nulls: scan.nulls, distinct: owned.distinct }
   if (column.type === 'datetime')
     return {
@@ -245,14 +264,17 @@ export function profileKernel(
       init: () => ({
         rows: 0,
         columns: selected.map((c): ColumnScan => {
-          if (isFloatType(c.type)) return { kind: 'float', nulls: 0, moments: emptyMoments(), min: null, max: null, sample: [] }
+          if (isFloatType(c.type))
+            return { kind: 'float', nulls: 0, moments: emptyMoments(), min: null, max: null, sample: [] }
           if (c.type === 'boolean') return { kind: 'bool', nulls: 0, trues: 0, falses: 0 }
           return { kind: 'text', nulls: 0, count: 0 }
         }),
       }),
       add(state, chunk) {
         state.rows += chunk.rowCount
-        selected.forEach((column, i) => scanColumn(state.columns[i]!, chunk, column))
+        selected.forEach((column, i) => {
+          scanColumn(state.columns[i]!, chunk, column)
+        })
       },
       merge: (a, b) => ({ rows: a.rows + b.rows, columns: a.columns.map((c, i) => mergeColumn(c, b.columns[i]!)) }),
     },
@@ -266,7 +288,9 @@ export function profileKernel(
           return { add() {}, summarize: (): ColumnOwned => ({ kind: 'bool' }) }
         })
         return {
-          add: chunk => holders.forEach(h => h.add(chunk)),
+          add: chunk => {
+            for (const holder of holders) holder.add(chunk)
+          },
           async summarize(onStep) {
             const out: ColumnOwned[] = []
             for (const holder of holders) {
@@ -281,7 +305,9 @@ export function profileKernel(
     },
     finish: (scan, owned, plan) => ({
       row_count: scan.rows,
-      columns: selected.map((column, i) => finishColumn(column, scan.columns[i]!, owned!.columns[i]!, plan.columns[i]!)),
+      columns: selected.map((column, i) =>
+        finishColumn(column, scan.columns[i]!, owned!.columns[i]!, plan.columns[i]!),
+      ),
     }),
   }
 }

@@ -1,7 +1,11 @@
 export type TopEntry<V> = { value: V; count: number }
 
 /** Calls `visit` once per dictionary value present in `codes`, with how often it occurs. */
-export function countCodes(codes: Int32Array, dictionary: readonly string[], visit: (value: string, count: number) => void): void {
+export function countCodes(
+  codes: Int32Array,
+  dictionary: readonly string[],
+  visit: (value: string, count: number) => void,
+): void {
   const counts = new Int32Array(dictionary.length)
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!

@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
-import { datasets, type DatasetRow } from '../db/schema'
+import { type DatasetRow, datasets } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { TableSummary } from './ingest/table-builder'
 

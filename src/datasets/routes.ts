@@ -10,7 +10,7 @@ import {
   RowsPage,
   RowsQuery,
 } from './schemas'
-import { toDatasetJson, type DatasetService } from './service'
+import { type DatasetService, toDatasetJson } from './service'
 
 const tags = ['datasets']
 

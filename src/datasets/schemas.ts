@@ -1,6 +1,6 @@
 import { t } from 'elysia'
-import { COLUMN_TYPES } from '../storage/columns'
 import { integer, oneOf, PageQuery, queryInteger } from '../http/schemas'
+import { COLUMN_TYPES } from '../storage/columns'
 
 export const ColumnSchema = t.Object({
   name: t.String(),
@@ -34,7 +34,10 @@ export const CreateDatasetBody = t.Object(
   { additionalProperties: false },
 )
 
-export const ReplaceDatasetBody = t.Object({ name: Name, description: t.Optional(Description) }, { additionalProperties: false })
+export const ReplaceDatasetBody = t.Object(
+  { name: Name, description: t.Optional(Description) },
+  { additionalProperties: false },
+)
 
 export const PatchDatasetBody = t.Object(
   { name: t.Optional(Name), description: t.Optional(Description) },

@@ -1,13 +1,13 @@
 import type { Database, Executor } from '../db/client'
 import type { DatasetRow } from '../db/schema'
-import { decodeCursor, isUuid, toPage, type Page } from '../http/pagination'
+import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { invalid, notFound } from '../http/problem'
 import { cellReader } from '../storage/cell-values'
 import { finishVersion, insertChunk, openVersion, pruneDataVersions, readRowRange } from '../storage/chunk-store'
 import type { JsonCell } from './ingest/cells'
 import { CsvReader } from './ingest/csv-reader'
 import { ingestJsonRecords } from './ingest/json-records'
-import { TableBuilder, type IngestLimits, type TableSummary } from './ingest/table-builder'
+import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, PatchDatasetInput } from './schemas'
 
@@ -104,7 +104,9 @@ export class DatasetService {
         const to = Math.min(end, chunk.rowStart + chunk.rowCount) - chunk.rowStart
         for (let i = from; i < to; i++) {
           const record: Record<string, JsonCell> = {}
-          dataset.columns.forEach((column, c) => (record[column.name] = readers[c]!(i)))
+          dataset.columns.forEach((column, c) => {
+            record[column.name] = readers[c]!(i)
+          })
           data.push(record)
         }
       }

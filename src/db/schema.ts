@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm'
 import {
   bigint,
   customType,
-  foreignKey,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -80,9 +80,10 @@ export const datasetChunks = pgTable(
   },
   t => [
     primaryKey({ columns: [t.datasetId, t.version, t.seq] }),
-    foreignKey({ columns: [t.datasetId, t.version], foreignColumns: [datasetVersions.datasetId, datasetVersions.version] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.datasetId, t.version],
+      foreignColumns: [datasetVersions.datasetId, datasetVersions.version],
+    }).onDelete('cascade'),
   ],
 )
 
@@ -114,9 +115,7 @@ export const tasks = pgTable(
   t => [
     index('tasks_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('tasks_dataset_idx').on(t.datasetId),
-    index('tasks_active_idx')
-      .on(t.status)
-      .where(sql`${t.status} in ('pending', 'running')`),
+    index('tasks_active_idx').on(t.status).where(sql`${t.status} in ('pending', 'running')`),
   ],
 )
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { openapi, type ElysiaOpenAPIConfig } from '@elysiajs/openapi'
+import { type ElysiaOpenAPIConfig, openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 
 const SCALAR_BUNDLE = fileURLToPath(
@@ -8,7 +8,9 @@ const SCALAR_BUNDLE = fileURLToPath(
 const SCALAR_PATH = '/swagger/assets/scalar.js'
 const SPEC_PATH = '/swagger/json'
 // The plugin types every Scalar option as required; these two are all that need setting.
-const SCALAR_CONFIG = { cdn: SCALAR_PATH, url: SPEC_PATH, withDefaultFonts: false } as NonNullable<ElysiaOpenAPIConfig['scalar']>
+const SCALAR_CONFIG = { cdn: SCALAR_PATH, url: SPEC_PATH, withDefaultFonts: false } as NonNullable<
+  ElysiaOpenAPIConfig['scalar']
+>
 
 type ResponseObject = { description: string; content?: Record<string, unknown> }
 type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, ResponseObject> }>> }

@@ -1,4 +1,4 @@
-import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
+import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia'
 import type { Logger } from '../logger'
 import { type FieldError, ProblemError, problemBody, problemResponse } from './problem'
 import { requestIdOf } from './request-context'
@@ -22,7 +22,11 @@ export function unavailableDependency(error: unknown): 'postgres' | 'redis' | nu
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code
     const message = e.message
-    if (e.name === 'MaxRetriesPerRequestError' || message.includes('enableOfflineQueue') || message.includes('Connection is closed.'))
+    if (
+      e.name === 'MaxRetriesPerRequestError' ||
+      message.includes('enableOfflineQueue') ||
+      message.includes('Connection is closed.')
+    )
       return 'redis'
     if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'postgres'
   }
@@ -30,7 +34,10 @@ export function unavailableDependency(error: unknown): 'postgres' | 'redis' | nu
 }
 
 const isFieldError = (value: unknown): value is FieldError =>
-  typeof value === 'object' && value !== null && typeof (value as FieldError).path === 'string' && typeof (value as FieldError).message === 'string'
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as FieldError).path === 'string' &&
+  typeof (value as FieldError).message === 'string'
 
 const PARTS = new Set(['body', 'query', 'params', 'headers'])
 
@@ -67,28 +74,51 @@ export const errorHandler = (log: Logger) =>
   new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, request, path }) => {
     const requestId = requestIdOf(request)
     // A problem thrown by a body parser reaches here wrapped in Elysia's ParseError.
-    const problem = error instanceof ProblemError ? error : error instanceof Error && error.cause instanceof ProblemError ? error.cause : null
+    const problem =
+      error instanceof ProblemError
+        ? error
+        : error instanceof Error && error.cause instanceof ProblemError
+          ? error.cause
+          : null
     if (problem) return problemResponse(problem.toBody(requestId), problem.headers)
     if (error instanceof ElysiaCustomStatusResponse) return
     switch (code) {
       case 'VALIDATION':
         return problemResponse(
-          problemBody(422, 'VALIDATION_FAILED', 'The request is invalid; see errors', validationErrors(error), requestId),
+          problemBody(
+            422,
+            'VALIDATION_FAILED',
+            'The request is invalid; see errors',
+            validationErrors(error),
+            requestId,
+          ),
         )
       case 'PARSE':
-        return problemResponse(problemBody(400, 'MALFORMED_BODY', 'The request body could not be parsed', undefined, requestId))
+        return problemResponse(
+          problemBody(400, 'MALFORMED_BODY', 'The request body could not be parsed', undefined, requestId),
+        )
       case 'NOT_FOUND':
-        return problemResponse(problemBody(404, 'NOT_FOUND', `No route for ${request.method} ${path}`, undefined, requestId))
+        return problemResponse(
+          problemBody(404, 'NOT_FOUND', `No route for ${request.method} ${path}`, undefined, requestId),
+        )
       case 'INVALID_COOKIE_SIGNATURE':
         return problemResponse(problemBody(401, 'UNAUTHORIZED', 'Invalid session cookie', undefined, requestId))
     }
     if (error instanceof Error && error.message.includes('maxRequestBodySize'))
-      return problemResponse(problemBody(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large', undefined, requestId))
+      return problemResponse(
+        problemBody(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large', undefined, requestId),
+      )
     const dependency = unavailableDependency(error)
     if (dependency) {
       log.warn('dependency unavailable', { dependency, path, method: request.method, requestId, error })
       return problemResponse(
-        problemBody(503, 'DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable; try again shortly`, undefined, requestId),
+        problemBody(
+          503,
+          'DEPENDENCY_UNAVAILABLE',
+          `${dependency} is unavailable; try again shortly`,
+          undefined,
+          requestId,
+        ),
         { 'retry-after': '5' },
       )
     }

@@ -16,12 +16,20 @@ export function decodeCursor(raw: string): Cursor {
   const [time, id, extra] = Buffer.from(raw, 'base64url').toString().split('|')
   const createdAt = new Date(time ?? '')
   if (extra !== undefined || !id || !isUuid(id) || Number.isNaN(createdAt.getTime()))
-    throw invalid('The cursor is not valid', [{ path: 'query.cursor', message: 'not a cursor this API issued' }], 'INVALID_CURSOR')
+    throw invalid(
+      'The cursor is not valid',
+      [{ path: 'query.cursor', message: 'not a cursor this API issued' }],
+      'INVALID_CURSOR',
+    )
   return { createdAt, id }
 }
 
 /** Fetch `limit + 1` rows, then call this: the extra row only says whether there is a next page. */
-export function toPage<R extends { createdAt: Date; id: string }, T>(rows: R[], limit: number, render: (row: R) => T): Page<T> {
+export function toPage<R extends { createdAt: Date; id: string }, T>(
+  rows: R[],
+  limit: number,
+  render: (row: R) => T,
+): Page<T> {
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {

@@ -10,21 +10,22 @@ const CLIENT_ID = /^[\w.:-]{1,128}$/
 export const requestIdOf = (request: Request): string | undefined => info.get(request)?.id
 
 /** Gives every request an id (echoed in `X-Request-Id`) and logs one line per request with its timing. */
-export const requestContext = (log: Logger) =>
-  new Elysia({ name: 'request-context' })
-    .onRequest(({ request, set }) => {
-      const given = request.headers.get('x-request-id')
-      const id = given && CLIENT_ID.test(given) ? given : crypto.randomUUID()
-      info.set(request, { id, start: performance.now() })
-      set.headers['x-request-id'] = id
+export const requestContext = (log: Logger) => {
+  const plugin = new Elysia({ name: 'request-context' }).onRequest(({ request, set }) => {
+    const given = request.headers.get('x-request-id')
+    const id = given && CLIENT_ID.test(given) ? given : crypto.randomUUID()
+    info.set(request, { id, start: performance.now() })
+    set.headers['x-request-id'] = id
+  })
+  if (!log.enabled('info')) return plugin
+  return plugin.onAfterResponse({ as: 'global' }, ({ request, set, path }) => {
+    const entry = info.get(request)
+    log.info('request', {
+      method: request.method,
+      path,
+      status: typeof set.status === 'number' ? set.status : 200,
+      ms: entry ? Math.round((performance.now() - entry.start) * 100) / 100 : undefined,
+      request_id: entry?.id,
     })
-    .onAfterResponse({ as: 'global' }, ({ request, set, path }) => {
-      const entry = info.get(request)
-      log.info('request', {
-        method: request.method,
-        path,
-        status: typeof set.status === 'number' ? set.status : 200,
-        ms: entry ? Math.round((performance.now() - entry.start) * 100) / 100 : undefined,
-        request_id: entry?.id,
-      })
-    })
+  })
+}

@@ -1,5 +1,5 @@
-import { Type, type TLiteral, type TUnion } from '@sinclair/typebox'
-import { t, type TSchema } from 'elysia'
+import { type TLiteral, type TUnion, Type } from '@sinclair/typebox'
+import { type TSchema, t } from 'elysia'
 import type { FieldError } from './problem'
 
 /** A plain JSON integer. Elysia's `t.Integer` also accepts numeric strings, which only query strings need. */
@@ -40,7 +40,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 }
 
 /** Response schemas for the problem answers a route can give, for the OpenAPI document. */
-export function problems<const S extends readonly number[]>(...statuses: S): { [K in S[number]]: typeof ProblemSchema } {
+export function problems<const S extends readonly number[]>(
+  ...statuses: S
+): { [K in S[number]]: typeof ProblemSchema } {
   return Object.fromEntries(
     statuses.map(status => [status, t.Object(ProblemSchema.properties, { description: PROBLEM_DESCRIPTIONS[status] })]),
   ) as { [K in S[number]]: typeof ProblemSchema }
@@ -51,7 +53,10 @@ export const IdParams = t.Object({ id: t.String({ description: 'UUID' }) })
 /** A string enum. (Elysia's `t.UnionEnum` silently defaults to its first value, so it is not used.) */
 type LiteralUnion<T extends readonly string[]> = TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>
 
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, options: { description?: string } = {}) {
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  options: { description?: string } = {},
+) {
   return t.Union(
     values.map(value => t.Literal(value)),
     options,
@@ -63,7 +68,8 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
  * the schema carries the field error to answer with.
  */
 export function queryInteger(name: string, bounds: { minimum: number; maximum?: number; default: number }) {
-  const range = bounds.maximum === undefined ? `at least ${bounds.minimum}` : `from ${bounds.minimum} to ${bounds.maximum}`
+  const range =
+    bounds.maximum === undefined ? `at least ${bounds.minimum}` : `from ${bounds.minimum} to ${bounds.maximum}`
   const fieldError: FieldError = { path: `query.${name}`, message: `must be an integer ${range}` }
   return t.Integer({ ...bounds, error: () => fieldError })
 }

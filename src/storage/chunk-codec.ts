@@ -1,5 +1,7 @@
 import {
   Bool,
+  type Data,
+  type DataType,
   Dictionary,
   Field,
   Float64,
@@ -13,8 +15,6 @@ import {
   tableFromIPC,
   tableToIPC,
   Utf8,
-  type Data,
-  type DataType,
 } from 'apache-arrow'
 
 /**
@@ -50,7 +50,9 @@ function encodeUtf8Dictionary(dictionary: string[]): Data<Utf8> {
     offsets[i + 1] = total
   })
   const bytes = new Uint8Array(total)
-  parts.forEach((p, i) => bytes.set(p, offsets[i]!))
+  parts.forEach((p, i) => {
+    bytes.set(p, offsets[i]!)
+  })
   return makeData({ type: new Utf8(), length: parts.length, nullCount: 0, valueOffsets: offsets, data: bytes })
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm'
 import type { Executor } from '../db/client'
-import { datasetChunks, datasetVersions, datasetVersionSeq, type DatasetVersionRow } from '../db/schema'
-import { decodeChunk, type Chunk } from './chunk-codec'
+import { type DatasetVersionRow, datasetChunks, datasetVersionSeq, datasetVersions } from '../db/schema'
+import { type Chunk, decodeChunk } from './chunk-codec'
 
 export type StoredChunk = Chunk & { seq: number; rowStart: number }
 
@@ -29,7 +29,12 @@ export async function openVersion(db: Executor, datasetId: string): Promise<numb
   return version
 }
 
-export async function finishVersion(db: Executor, datasetId: string, version: number, summary: VersionSummary): Promise<void> {
+export async function finishVersion(
+  db: Executor,
+  datasetId: string,
+  version: number,
+  summary: VersionSummary,
+): Promise<void> {
   await db
     .update(datasetVersions)
     .set(summary)
@@ -72,7 +77,9 @@ export async function* readChunks(
     const [row] = await db
       .select(chunkFields)
       .from(datasetChunks)
-      .where(and(eq(datasetChunks.datasetId, datasetId), eq(datasetChunks.version, version), eq(datasetChunks.seq, seq)))
+      .where(
+        and(eq(datasetChunks.datasetId, datasetId), eq(datasetChunks.version, version), eq(datasetChunks.seq, seq)),
+      )
     if (!row) return
     yield decodeStored(row)
   }

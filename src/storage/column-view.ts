@@ -1,6 +1,6 @@
+import { cellReader } from './cell-values'
 import type { BoolColumn, Chunk, ChunkColumn, DictColumn, FloatColumn } from './chunk-codec'
 import type { ColumnType } from './columns'
-import { cellReader } from './cell-values'
 
 export type ColumnView<T extends ColumnType> = T extends 'boolean'
   ? BoolColumn
@@ -45,10 +45,15 @@ export function columnView<T extends ColumnType>(chunk: Chunk, index: number, ty
     return view as ColumnView<T>
   }
   if (type === 'boolean') {
-    const view: BoolColumn = column?.type === 'boolean' ? column : { type: 'boolean', values: new Int8Array(n).fill(-1), nullCount: n }
+    const view: BoolColumn =
+      column?.type === 'boolean' ? column : { type: 'boolean', values: new Int8Array(n).fill(-1), nullCount: n }
     return view as ColumnView<T>
   }
   if (column && column.type !== 'boolean' && column.type !== 'string') return { ...column, type } as ColumnView<T>
-  const view: FloatColumn = { type: type as FloatColumn['type'], values: new Float64Array(n).fill(Number.NaN), nullCount: n }
+  const view: FloatColumn = {
+    type: type as FloatColumn['type'],
+    values: new Float64Array(n).fill(Number.NaN),
+    nullCount: n,
+  }
   return view as ColumnView<T>
 }

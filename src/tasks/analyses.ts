@@ -1,6 +1,6 @@
-import { t, type Static, type TSchema } from 'elysia'
 import { Value } from '@sinclair/typebox/value'
-import { invalid, type FieldError } from '../http/problem'
+import { type Static, type TSchema, t } from 'elysia'
+import { type FieldError, invalid } from '../http/problem'
 import type { ColumnInfo } from '../storage/columns'
 
 const ColumnList = t.Array(t.String(), { minItems: 1, maxItems: 1000, uniqueItems: true })
@@ -18,7 +18,11 @@ type KindSpec = {
   check(params: never, columns: readonly ColumnInfo[]): FieldError[]
 }
 
-function unknownColumns(names: readonly string[] | undefined, columns: readonly ColumnInfo[], path: string): FieldError[] {
+function unknownColumns(
+  names: readonly string[] | undefined,
+  columns: readonly ColumnInfo[],
+  path: string,
+): FieldError[] {
   const known = new Set(columns.map(c => c.name))
   return (names ?? []).flatMap((name, i) =>
     known.has(name) ? [] : [{ path: `${path}.${i}`, message: `no column named ${JSON.stringify(name)}` }],
@@ -42,7 +46,11 @@ export type AnalysisParams = { profile: ProfileParams }
  * returns the params with their defaults filled in. Everything is checked here, before a task
  * exists, so that a bad request never reaches the queue.
  */
-export function validateAnalysis(kind: AnalysisKind, raw: unknown, columns: readonly ColumnInfo[]): Record<string, unknown> {
+export function validateAnalysis(
+  kind: AnalysisKind,
+  raw: unknown,
+  columns: readonly ColumnInfo[],
+): Record<string, unknown> {
   const spec = ANALYSES[kind]
   const params = Value.Default(spec.params, structuredClone(raw ?? {}))
   const schemaErrors = [...Value.Errors(spec.params, params)].map(e => ({

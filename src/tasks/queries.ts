@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
-import { datasets, tasks, type TaskRow } from '../db/schema'
+import { datasets, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { AnalysisKind } from './analyses'
 import type { ListTasksInput } from './schemas'

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { jsonBody } from '../http/body'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import { ListTasksQuery, ProcessBody, TaskSchema } from './schemas'
-import { toTaskJson, type TaskService } from './service'
+import { type TaskService, toTaskJson } from './service'
 
 export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
   new Elysia({ name: 'task-routes' })

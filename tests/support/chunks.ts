@@ -1,6 +1,6 @@
 import type { JsonCell } from '../../src/datasets/ingest/cells'
-import { TableBuilder, type EncodedChunk } from '../../src/datasets/ingest/table-builder'
-import { decodeChunk, type Chunk } from '../../src/storage/chunk-codec'
+import { type EncodedChunk, TableBuilder } from '../../src/datasets/ingest/table-builder'
+import { type Chunk, decodeChunk } from '../../src/storage/chunk-codec'
 import type { ColumnInfo } from '../../src/storage/columns'
 
 const LIMITS = { columns: 1000, cellBytes: 1 << 20, rows: 1e9 }

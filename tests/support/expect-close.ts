@@ -6,7 +6,13 @@ const APPROXIMATE = new Set(['mean', 'std'])
  * Deep equality, except that the keys named in `approximate` (mean and std by default) need only
  * agree to `relative` precision: different but equally valid summation orders differ in the last bits.
  */
-export function expectClose(actual: unknown, expected: unknown, relative = 1e-9, approximate = APPROXIMATE, path = '$'): void {
+export function expectClose(
+  actual: unknown,
+  expected: unknown,
+  relative = 1e-9,
+  approximate = APPROXIMATE,
+  path = '$',
+): void {
   if (expected !== null && typeof expected === 'object') {
     expect(actual !== null && typeof actual === 'object', `${path} is an object`).toBe(true)
     if (Array.isArray(expected)) {
@@ -21,7 +27,10 @@ export function expectClose(actual: unknown, expected: unknown, relative = 1e-9,
       if (approximate.has(key_) && typeof value === 'number') {
         expect(typeof next, `${path}.${key}`).toBe('number')
         const scale = Math.max(Math.abs(value), Number.MIN_VALUE)
-        expect(Math.abs((next as number) - value) / scale, `${path}.${key} = ${next}, expected ${value}`).toBeLessThanOrEqual(relative)
+        expect(
+          Math.abs((next as number) - value) / scale,
+          `${path}.${key} = ${next}, expected ${value}`,
+        ).toBeLessThanOrEqual(relative)
       } else expectClose(next, value, relative, approximate, `${path}.${key}`)
     }
     return

@@ -2,8 +2,8 @@ import type { Worker } from 'bullmq'
 import { startAnalysisWorker } from '../../jobs/analysis-worker'
 import { createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
-import { createApp, type App } from '../../src/app'
-import { loadConfig, type Config } from '../../src/config'
+import { type App, createApp } from '../../src/app'
+import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
 import { createLogger } from '../../src/logger'
 import { createTestDatabase, createTestPrefix, REDIS_URL } from './services'
@@ -82,7 +82,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     },
     async close() {
       await Promise.all(workers.map(w => w.close()))
-      workerConnections.forEach(c => c.disconnect())
+      for (const connection of workerConnections) connection.disconnect()
       await queue.close()
       redis.disconnect()
       await db.$client.end()
@@ -93,7 +93,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
 }
 
 /** Polls until `check` returns a value, failing after `timeoutMs`: tests wait for conditions, not for time. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

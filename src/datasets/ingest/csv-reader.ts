@@ -51,7 +51,8 @@ export class CsvReader {
     this.carry = ''
     if (!this.headerSeen) throw new ProblemError(422, 'EMPTY_DATASET', 'The CSV is empty: a header row is required')
     const summary = await this.builder.finish()
-    if (summary.rowCount === 0) throw new ProblemError(422, 'EMPTY_DATASET', 'The CSV has a header row but no data rows')
+    if (summary.rowCount === 0)
+      throw new ProblemError(422, 'EMPTY_DATASET', 'The CSV has a header row but no data rows')
     return summary
   }
 
@@ -77,7 +78,11 @@ export class CsvReader {
     if (quoteError) {
       const index = quoteError.index ?? 0
       const line = firstLine + countNewlines(text, index)
-      throw invalid(`line ${line}: ${quoteError.message.toLowerCase()}`, [{ path: `line ${line}`, message: quoteError.message, line }], 'CSV_PARSE_ERROR')
+      throw invalid(
+        `line ${line}: ${quoteError.message.toLowerCase()}`,
+        [{ path: `line ${line}`, message: quoteError.message, line }],
+        'CSV_PARSE_ERROR',
+      )
     }
     let rows = parsed.data
     if (!this.headerSeen) {
@@ -96,7 +101,12 @@ export class CsvReader {
         const line = firstLine + lineOffsetOfRecord(text, offset + r)
         const where = error.column === undefined ? `line ${line}` : `line ${line}, column ${error.column}`
         throw new ProblemError(422, error.code, `${where}: ${error.message}`, [
-          { path: where, message: error.message, line, ...(error.column === undefined ? {} : { column: error.column }) },
+          {
+            path: where,
+            message: error.message,
+            line,
+            ...(error.column === undefined ? {} : { column: error.column }),
+          },
         ])
       }
     }

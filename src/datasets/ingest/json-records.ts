@@ -7,7 +7,9 @@ export type JsonRecord = Readonly<Record<string, JsonCell>>
 /** Turns a builder's record error into a problem that points at the JSON array element. */
 export function recordProblem(error: RecordError, path: (index: number) => string): ProblemError {
   const where = path(error.record - 1)
-  return new ProblemError(422, error.code, `${where}: ${error.message}`, [{ path: where, message: error.message, row: error.record }])
+  return new ProblemError(422, error.code, `${where}: ${error.message}`, [
+    { path: where, message: error.message, row: error.record },
+  ])
 }
 
 export const emptyDataset = (detail: string) => new ProblemError(422, 'EMPTY_DATASET', detail)

@@ -1,7 +1,7 @@
-import { encodeChunk, type ChunkColumn } from '../../storage/chunk-codec'
+import { type FieldError, invalid, ProblemError } from '../../http/problem'
+import { type ChunkColumn, encodeChunk } from '../../storage/chunk-codec'
 import type { ColumnInfo, ColumnType } from '../../storage/columns'
-import { invalid, ProblemError, type FieldError } from '../../http/problem'
-import { CellKind, classifyJson, classifyText, parseIsoDatetime, widen, type JsonCell } from './cells'
+import { CellKind, classifyJson, classifyText, type JsonCell, parseIsoDatetime, widen } from './cells'
 
 export type IngestLimits = { columns: number; cellBytes: number; rows: number }
 
@@ -19,7 +19,8 @@ const KIND_TYPE: Record<CellKind, ColumnType> = {
   [CellKind.String]: 'string',
 }
 
-export const limitExceeded = (detail: string, errors?: FieldError[]) => new ProblemError(422, 'LIMIT_EXCEEDED', detail, errors)
+export const limitExceeded = (detail: string, errors?: FieldError[]) =>
+  new ProblemError(422, 'LIMIT_EXCEEDED', detail, errors)
 
 /**
  * A bad record, located by its 1-based record number (and column, where one is to blame). The
@@ -41,7 +42,8 @@ function checkColumnNames(names: readonly string[]): void {
   const seen = new Set<string>()
   names.forEach((name, i) => {
     if (name.trim() === '') errors.push({ path: `columns[${i}]`, message: 'column name is empty' })
-    else if (seen.has(name)) errors.push({ path: `columns[${i}]`, message: `duplicate column name ${JSON.stringify(name)}` })
+    else if (seen.has(name))
+      errors.push({ path: `columns[${i}]`, message: `duplicate column name ${JSON.stringify(name)}` })
     seen.add(name)
   })
   if (errors.length > 0) throw invalid('Column names must be non-empty and unique', errors, 'INVALID_COLUMNS')
@@ -206,7 +208,8 @@ export class TableBuilder {
       }
       case CellKind.Datetime: {
         const values = new Float64Array(n)
-        for (let i = 0; i < n; i++) values[i] = kinds[i] === CellKind.Null ? Number.NaN : parseIsoDatetime(cells[i] as string)
+        for (let i = 0; i < n; i++)
+          values[i] = kinds[i] === CellKind.Null ? Number.NaN : parseIsoDatetime(cells[i] as string)
         return { type: 'datetime', values, nullCount }
       }
       case CellKind.Boolean: {

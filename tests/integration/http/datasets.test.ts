@@ -143,7 +143,12 @@ describe('POST /api/datasets', () => {
   })
 
   test('refuses rows and csv together', async () => {
-    const body = await expectRefused('POST', '/api/datasets', { json: { name: 'x', rows: [{ a: 1 }], csv: 'a\n1' } }, 422)
+    const body = await expectRefused(
+      'POST',
+      '/api/datasets',
+      { json: { name: 'x', rows: [{ a: 1 }], csv: 'a\n1' } },
+      422,
+    )
     expect(body.errors).toEqual([{ path: 'body.csv', message: 'not allowed together with rows' }])
   })
 
@@ -175,21 +180,42 @@ describe('POST /api/datasets', () => {
   })
 
   test('answers 422 for a ragged CSV row, naming its line', async () => {
-    const body = await expectRefused('POST', '/api/datasets', { json: { name: 'x', csv: 'a,b\n1,2\n"x\ny",2\n3\n' } }, 422)
+    const body = await expectRefused(
+      'POST',
+      '/api/datasets',
+      { json: { name: 'x', csv: 'a,b\n1,2\n"x\ny",2\n3\n' } },
+      422,
+    )
     expect(body.code).toBe('RAGGED_ROW')
     expect(body.errors).toEqual([{ path: 'line 5', message: 'expected 2 fields, found 1', line: 5 }])
   })
 
   test('answers 422 for empty data', async () => {
-    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', rows: [] } }, 422)).code).toBe('EMPTY_DATASET')
-    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', csv: '' } }, 422)).code).toBe('EMPTY_DATASET')
-    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', csv: 'a,b\n' } }, 422)).code).toBe('EMPTY_DATASET')
+    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', rows: [] } }, 422)).code).toBe(
+      'EMPTY_DATASET',
+    )
+    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', csv: '' } }, 422)).code).toBe(
+      'EMPTY_DATASET',
+    )
+    expect((await expectRefused('POST', '/api/datasets', { json: { name: 'x', csv: 'a,b\n' } }, 422)).code).toBe(
+      'EMPTY_DATASET',
+    )
   })
 
   test('answers 400 for malformed JSON and 415 for other media types', async () => {
-    const bad = await expectRefused('POST', '/api/datasets', { body: '{"name":', headers: { 'content-type': 'application/json' } }, 400)
+    const bad = await expectRefused(
+      'POST',
+      '/api/datasets',
+      { body: '{"name":', headers: { 'content-type': 'application/json' } },
+      400,
+    )
     expect(bad.code).toBe('MALFORMED_BODY')
-    const text = await expectRefused('POST', '/api/datasets', { body: 'name=x', headers: { 'content-type': 'text/plain' } }, 415)
+    const text = await expectRefused(
+      'POST',
+      '/api/datasets',
+      { body: 'name=x', headers: { 'content-type': 'text/plain' } },
+      415,
+    )
     expect(text.code).toBe('UNSUPPORTED_MEDIA_TYPE')
   })
 })
@@ -199,15 +225,14 @@ describe('GET /api/datasets', () => {
     const local = await createHarness()
     try {
       const ids: string[] = []
-      for (let i = 0; i < 5; i++) ids.push((await local.request('POST', '/api/datasets', { json: { name: `d${i}` } })).body.id)
+      for (let i = 0; i < 5; i++)
+        ids.push((await local.request('POST', '/api/datasets', { json: { name: `d${i}` } })).body.id)
       const seen: string[] = []
       let cursor: string | null = null
       let pages = 0
       do {
-        const res: { status: number; body: { data: { id: string }[]; next_cursor: string | null } } = await local.request(
-          'GET',
-          `/api/datasets?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        )
+        const res: { status: number; body: { data: { id: string }[]; next_cursor: string | null } } =
+          await local.request('GET', `/api/datasets?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
         expect(res.status).toBe(200)
         seen.push(...res.body.data.map(d => d.id))
         cursor = res.body.next_cursor
@@ -221,9 +246,12 @@ describe('GET /api/datasets', () => {
   })
 
   test('filters by a case-insensitive substring with % and _ taken literally', async () => {
-    for (const name of ['Alpha 100%', 'alpha_x', 'beta', 'ALPHAx']) await h.request('POST', '/api/datasets', { json: { name } })
+    for (const name of ['Alpha 100%', 'alpha_x', 'beta', 'ALPHAx'])
+      await h.request('POST', '/api/datasets', { json: { name } })
     const names = async (q: string) =>
-      (await h.request('GET', `/api/datasets?q=${encodeURIComponent(q)}&limit=500`)).body.data.map((d: { name: string }) => d.name).sort()
+      (await h.request('GET', `/api/datasets?q=${encodeURIComponent(q)}&limit=500`)).body.data
+        .map((d: { name: string }) => d.name)
+        .sort()
     expect(await names('alpha')).toEqual(['ALPHAx', 'Alpha 100%', 'alpha_x'])
     expect(await names('%')).toEqual(['Alpha 100%'])
     expect(await names('a_')).toEqual(['alpha_x'])
@@ -256,12 +284,19 @@ describe('one dataset', () => {
     expect(Date.parse(patch.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(put.body.updated_at))
     await expectRefused('PATCH', `/api/datasets/${id}`, { json: { row_count: 5 } }, 422)
     await expectRefused('PUT', `/api/datasets/${id}`, { json: { description: 'no name' } }, 422)
-    expect((await h.request('GET', `/api/datasets/${id}`)).body).toMatchObject({ name: 'new', description: 'd', row_count: 0 })
-    expect((await h.request('PATCH', '/api/datasets/00000000-0000-4000-8000-000000000000', { json: { name: 'x' } })).status).toBe(404)
+    expect((await h.request('GET', `/api/datasets/${id}`)).body).toMatchObject({
+      name: 'new',
+      description: 'd',
+      row_count: 0,
+    })
+    expect(
+      (await h.request('PATCH', '/api/datasets/00000000-0000-4000-8000-000000000000', { json: { name: 'x' } })).status,
+    ).toBe(404)
   })
 
   test('DELETE removes the dataset with its data versions and chunks', async () => {
-    const { id } = (await h.request('POST', '/api/datasets', { json: { name: 'gone', rows: [{ a: 1 }, { a: 2 }] } })).body
+    const { id } = (await h.request('POST', '/api/datasets', { json: { name: 'gone', rows: [{ a: 1 }, { a: 2 }] } }))
+      .body
     const chunks = await count('dataset_chunks')
     expect((await h.request('DELETE', `/api/datasets/${id}`)).status).toBe(204)
     expect((await h.request('GET', `/api/datasets/${id}`)).status).toBe(404)

@@ -40,7 +40,11 @@ describe('health', () => {
       expect(list.headers.get('content-type')).toBe('application/problem+json')
       expect(list.headers.get('retry-after')).toBe('5')
       const body = await list.json()
-      expect(body).toMatchObject({ status: 503, code: 'DEPENDENCY_UNAVAILABLE', detail: 'postgres is unavailable; try again shortly' })
+      expect(body).toMatchObject({
+        status: 503,
+        code: 'DEPENDENCY_UNAVAILABLE',
+        detail: 'postgres is unavailable; try again shortly',
+      })
       expect(JSON.stringify(body)).not.toContain('ECONNREFUSED')
     } finally {
       await queue.close().catch(() => {})

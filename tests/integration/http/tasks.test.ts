@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import mixed from '../../fixtures/mixed.json'
 import { expectClose } from '../../support/expect-close'
-import { createHarness, waitFor, type Harness } from '../../support/harness'
+import { createHarness, type Harness, waitFor } from '../../support/harness'
 
 let h: Harness
 let worker: Worker
@@ -22,10 +22,14 @@ const count = async (query: string) => {
 }
 
 async function finished(taskId: string) {
-  return waitFor(async () => {
-    const res = await h.request('GET', `/api/tasks/${taskId}`)
-    return ['completed', 'failed', 'cancelled'].includes(res.body.status) ? res.body : null
-  }, 20_000, `task ${taskId} to finish`)
+  return waitFor(
+    async () => {
+      const res = await h.request('GET', `/api/tasks/${taskId}`)
+      return ['completed', 'failed', 'cancelled'].includes(res.body.status) ? res.body : null
+    },
+    20_000,
+    `task ${taskId} to finish`,
+  )
 }
 
 describe('POST /api/datasets/{id}/process', () => {
@@ -33,7 +37,14 @@ describe('POST /api/datasets/{id}/process', () => {
     const res = await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { kind: 'profile' } })
     expect(res.status).toBe(202)
     expect(res.headers.get('location')).toBe(`/api/tasks/${res.body.id}`)
-    expect(res.body).toMatchObject({ dataset_id: datasetId, kind: 'profile', status: 'pending', progress: 0, result: null, attempts: 0 })
+    expect(res.body).toMatchObject({
+      dataset_id: datasetId,
+      kind: 'profile',
+      status: 'pending',
+      progress: 0,
+      result: null,
+      attempts: 0,
+    })
     const task = await finished(res.body.id)
     expect(task).toMatchObject({ status: 'completed', progress: 100, error: null, attempts: 1 })
     expect(Date.parse(task.finished_at)).toBeGreaterThanOrEqual(Date.parse(task.started_at))
@@ -49,7 +60,9 @@ describe('POST /api/datasets/{id}/process', () => {
   })
 
   test('profiles only the columns asked for, in that order', async () => {
-    const res = await h.request('POST', `/api/datasets/${datasetId}/process/`, { json: { params: { columns: ['cat', 'x'] } } })
+    const res = await h.request('POST', `/api/datasets/${datasetId}/process/`, {
+      json: { params: { columns: ['cat', 'x'] } },
+    })
     const task = await finished(res.body.id)
     expectClose(task.result, { row_count: 240, columns: [mixed.profile.columns[3], mixed.profile.columns[0]] })
   })
@@ -87,11 +100,16 @@ describe('failures', () => {
     await h.db.execute(sql`delete from dataset_versions where dataset_id = ${id} and version = ${version!.version}`)
     worker.resume()
     const done = await finished(task.id)
-    expect(done).toMatchObject({ status: 'failed', error: 'the data this task was started on no longer exists', attempts: 1 })
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: 'the data this task was started on no longer exists',
+      attempts: 1,
+    })
   })
 
   test('a kernel that throws is retried with backoff, then fails with its reason; the worker keeps serving', async () => {
-    const { id } = (await h.request('POST', '/api/datasets', { json: { name: 'corrupt', rows: [{ a: 1 }, { a: 2 }] } })).body
+    const { id } = (await h.request('POST', '/api/datasets', { json: { name: 'corrupt', rows: [{ a: 1 }, { a: 2 }] } }))
+      .body
     await h.db.execute(sql`update dataset_chunks set data = '\\x00010203'::bytea where dataset_id = ${id}`)
     const task = (await h.request('POST', `/api/datasets/${id}/process`)).body
     const done = await finished(task.id)
@@ -100,7 +118,9 @@ describe('failures', () => {
     expect(typeof done.error).toBe('string')
     expect(done.error.length).toBeGreaterThan(0)
     expect(done.result).toBeNull()
-    const next = (await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { params: { columns: ['n'] } } })).body
+    const next = (
+      await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { params: { columns: ['n'] } } })
+    ).body
     expect((await finished(next.id)).status).toBe('completed')
   })
 })
@@ -122,7 +142,9 @@ describe('reading tasks', () => {
     expect((await h.request('GET', `/api/tasks?dataset_id=${other}&status=failed`)).body.data).toHaveLength(0)
     const bad = await h.request('GET', '/api/tasks?status=sleeping')
     expect(bad.status).toBe(422)
-    expect(bad.body.errors).toEqual([{ path: 'query.status', message: 'must be one of: pending, running, completed, failed, cancelled' }])
+    expect(bad.body.errors).toEqual([
+      { path: 'query.status', message: 'must be one of: pending, running, completed, failed, cancelled' },
+    ])
   })
 
   test('GET and DELETE answer 404 for unknown and malformed ids', async () => {
@@ -133,7 +155,9 @@ describe('reading tasks', () => {
   })
 
   test('DELETE removes a finished task', async () => {
-    const task = (await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { params: { columns: ['flag'] } } })).body
+    const task = (
+      await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { params: { columns: ['flag'] } } })
+    ).body
     await finished(task.id)
     expect((await h.request('DELETE', `/api/tasks/${task.id}`)).status).toBe(204)
     expect((await h.request('GET', `/api/tasks/${task.id}`)).status).toBe(404)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CsvReader } from '../../../src/datasets/ingest/csv-reader'
-import { TableBuilder, type EncodedChunk } from '../../../src/datasets/ingest/table-builder'
+import { type EncodedChunk, TableBuilder } from '../../../src/datasets/ingest/table-builder'
 import { ProblemError } from '../../../src/http/problem'
 import { cellReader } from '../../../src/storage/cell-values'
 import { decodeChunk } from '../../../src/storage/chunk-codec'
@@ -18,7 +18,8 @@ async function parse(parts: string[], chunkRows = 3) {
   for (const { bytes } of chunks) {
     const chunk = decodeChunk(bytes)
     const readers = summary.columns.map((c, i) => cellReader(chunk.columns.get(i), c.type))
-    for (let r = 0; r < chunk.rowCount; r++) rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
+    for (let r = 0; r < chunk.rowCount; r++)
+      rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
   }
   return { summary, rows, chunks }
 }

@@ -5,7 +5,10 @@ import type { ProgressUpdate } from '../../../jobs/task-store'
 function reporter() {
   let now = 0
   const sent: ProgressUpdate[] = []
-  const r = new ProgressReporter(async update => void sent.push({ ...update }), () => now)
+  const r = new ProgressReporter(
+    async update => void sent.push({ ...update }),
+    () => now,
+  )
   return { r, sent, advance: (ms: number) => (now += ms) }
 }
 

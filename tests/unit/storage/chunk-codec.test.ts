@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeChunk, encodeChunk, type ChunkColumn } from '../../../src/storage/chunk-codec'
+import { type ChunkColumn, decodeChunk, encodeChunk } from '../../../src/storage/chunk-codec'
 import { columnView } from '../../../src/storage/column-view'
 
 /** Typed arrays as plain arrays, so that NaN compares equal to NaN. */
 const plain = (value: object) =>
-  Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v]))
+  Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v]),
+  )
 
 describe('chunk codec', () => {
   test('round-trips every column kind, nulls included, bit for bit', () => {
@@ -42,7 +44,10 @@ describe('columnView', () => {
   test('presents an older, narrower chunk as the wider column type', () => {
     expect(Array.from(columnView(chunk, 0, 'number').values)).toEqual([1, Number.NaN, 3])
     expect(columnView(chunk, 0, 'string')).toMatchObject({ codes: new Int32Array([0, -1, 1]), dictionary: ['1', '3'] })
-    expect(columnView(chunk, 1, 'string')).toMatchObject({ codes: new Int32Array([0, 1, -1]), dictionary: ['true', 'false'] })
+    expect(columnView(chunk, 1, 'string')).toMatchObject({
+      codes: new Int32Array([0, 1, -1]),
+      dictionary: ['true', 'false'],
+    })
     expect(columnView(chunk, 2, 'string').dictionary).toEqual(['1970-01-01T00:00:00.000Z', '1970-01-02T00:00:00.000Z'])
   })
 

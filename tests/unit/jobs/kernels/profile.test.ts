@@ -49,18 +49,38 @@ describe('profile kernel', () => {
     const { chunks, columns } = await chunksOf(mixed.rows, 17)
     const kernel = () => profileKernel({}, columnRefs(columns))
     const unsplit = await runUnsplit(kernel(), each(chunks), 240, noProgress)
-    for (const [ranges, parts] of [[2, 2], [4, 4], [3, 5], [15, 1]] as const)
+    for (const [ranges, parts] of [
+      [2, 2],
+      [4, 4],
+      [3, 5],
+      [15, 1],
+    ] as const)
       expectClose(await runSplit(kernel(), chunks, ranges, parts), unsplit, 1e-12)
   })
 
   test('answers degenerate columns sensibly: empty, one value, constant', async () => {
-    const rows = [{ empty: null, one: 5, same: 2.5, label: null }, { empty: null, one: null, same: 2.5, label: null }]
+    const rows = [
+      { empty: null, one: 5, same: 2.5, label: null },
+      { empty: null, one: null, same: 2.5, label: null },
+    ]
     const { chunks, columns } = await chunksOf(rows, 10)
     const result = (await runUnsplit(profileKernel({}, columnRefs(columns)), each(chunks), 2, noProgress)) as {
       columns: Record<string, unknown>[]
     }
     expect(result.columns[0]).toEqual({ name: 'empty', type: 'string', count: 0, nulls: 2, distinct: 0, top: [] })
-    expect(result.columns[1]).toMatchObject({ name: 'one', count: 1, nulls: 1, distinct: 1, min: 5, max: 5, mean: 5, std: null, p25: 5, p50: 5, p75: 5 })
+    expect(result.columns[1]).toMatchObject({
+      name: 'one',
+      count: 1,
+      nulls: 1,
+      distinct: 1,
+      min: 5,
+      max: 5,
+      mean: 5,
+      std: null,
+      p25: 5,
+      p50: 5,
+      p75: 5,
+    })
     expect(result.columns[2]).toMatchObject({ count: 2, distinct: 1, std: 0, mean: 2.5 })
     // NumPy widens a constant range by 0.5 each side.
     expect((result.columns[2] as { histogram: { edges: number[]; counts: number[] } }).histogram.edges[0]).toBe(2)
