@@ -60,5 +60,4 @@ ALTER TABLE "dataset_versions" ADD CONSTRAINT "dataset_versions_dataset_id_datas
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_dataset_id_datasets_id_fk" FOREIGN KEY ("dataset_id") REFERENCES "public"."datasets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "datasets_created_idx" ON "datasets" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "tasks_created_idx" ON "tasks" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "tasks_dataset_idx" ON "tasks" USING btree ("dataset_id");--> statement-breakpoint
-CREATE INDEX "tasks_active_idx" ON "tasks" USING btree ("status") WHERE "tasks"."status" in ('pending', 'running');
+CREATE INDEX "tasks_dataset_idx" ON "tasks" USING btree ("dataset_id");

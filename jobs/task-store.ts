@@ -1,28 +1,78 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Executor } from '../src/db/client'
-import { type TaskRow, tasks } from '../src/db/schema'
+import { type DatasetVersionRow, datasetChunks, datasetVersions, type TaskRow, tasks } from '../src/db/schema'
+import type { StoredChunkRow } from '../src/storage/chunk-store'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 
+/** What an attempt needs to run: the task and the data version it is pinned to. */
+export type ClaimedTask = Pick<TaskRow, 'id' | 'datasetId' | 'datasetVersion' | 'kind' | 'params' | 'attempts'> & {
+  version: Pick<DatasetVersionRow, 'rowCount' | 'columns' | 'chunkCount'> | null
+  /** All the version's chunks when it has few: small tasks then need no other read. */
+  chunks: StoredChunkRow[] | null
+}
+
+/** A data version with at most this many chunks comes with the claim. */
+const PREFETCH_CHUNKS = 4
+
+type ClaimRow = {
+  id: string
+  dataset_id: string
+  dataset_version: number
+  kind: TaskRow['kind']
+  params: TaskRow['params']
+  attempts: number
+  version_rows: string | null
+  columns: DatasetVersionRow['columns'] | null
+  chunk_count: number | null
+  seq: number | null
+  row_start: string | null
+  row_count: number | null
+  data: Uint8Array | null
+}
+
 /**
- * Marks a task running for a new attempt. Null when there is nothing to run: the task was
- * deleted, cancelled or already finished (a job delivered twice must not run twice).
+ * Marks a task running for a new attempt and reads its pinned data version (with the chunks of
+ * a small one) in one round trip. Null when there is nothing to run: the task was deleted,
+ * cancelled or already finished (a job delivered twice must not run twice). The version is
+ * null when its data no longer exists.
  */
-export async function claimTask(db: Executor, taskId: string): Promise<TaskRow | null> {
-  const [row] = await db
-    .update(tasks)
-    .set({
-      status: 'running',
-      attempts: sql`${tasks.attempts} + 1`,
-      startedAt: sql`coalesce(${tasks.startedAt}, now())`,
-      progress: 0,
-      stage: 'starting',
-      rowsProcessed: 0,
-      error: null,
-    })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['pending', 'running'])))
-    .returning()
-  return row ?? null
+export async function claimTask(db: Executor, taskId: string): Promise<ClaimedTask | null> {
+  const rows = await db.execute<ClaimRow>(sql`
+    with claimed as (
+      update ${tasks}
+      set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
+          progress = 0, stage = 'starting', rows_processed = 0, error = null
+      where id = ${taskId} and status in ('pending', 'running')
+      returning id, dataset_id, dataset_version, kind, params, attempts
+    )
+    select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count, c.seq, c.row_start, c.row_count, c.data
+    from claimed
+    left join ${datasetVersions} v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version
+    left join ${datasetChunks} c
+      on c.dataset_id = v.dataset_id and c.version = v.version and v.chunk_count <= ${PREFETCH_CHUNKS}
+    order by c.seq`)
+  const [row] = rows
+  if (!row) return null
+  const version =
+    row.version_rows === null
+      ? null
+      : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 }
+  const prefetched = version !== null && version.chunkCount <= PREFETCH_CHUNKS
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    datasetVersion: row.dataset_version,
+    kind: row.kind,
+    params: row.params,
+    attempts: row.attempts,
+    version,
+    chunks: prefetched
+      ? rows.flatMap(r =>
+          r.seq === null ? [] : [{ seq: r.seq, rowStart: Number(r.row_start), rowCount: r.row_count!, data: r.data! }],
+        )
+      : null,
+  }
 }
 
 /** Writes progress for the attempt that owns the task; a stale attempt changes nothing. */

@@ -1,11 +1,14 @@
-import { and, asc, eq, gt, lt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm'
 import type { Executor } from '../db/client'
 import { type DatasetVersionRow, datasetChunks, datasetVersionSeq, datasetVersions } from '../db/schema'
 import { type Chunk, decodeChunk } from './chunk-codec'
 
 export type StoredChunk = Chunk & { seq: number; rowStart: number }
 
-function decodeStored(row: { seq: number; rowStart: number; rowCount: number; data: Uint8Array }): StoredChunk {
+/** A chunk as stored, before decoding. */
+export type StoredChunkRow = { seq: number; rowStart: number; rowCount: number; data: Uint8Array }
+
+export function decodeStored(row: StoredChunkRow): StoredChunk {
   const chunk = decodeChunk(row.data)
   if (chunk.rowCount !== row.rowCount)
     throw new Error(`corrupt chunk ${row.seq}: ${chunk.rowCount} rows decoded, ${row.rowCount} stored`)
@@ -41,14 +44,6 @@ export async function finishVersion(
     .where(and(eq(datasetVersions.datasetId, datasetId), eq(datasetVersions.version, version)))
 }
 
-export async function findVersion(db: Executor, datasetId: string, version: number): Promise<DatasetVersionRow | null> {
-  const [row] = await db
-    .select()
-    .from(datasetVersions)
-    .where(and(eq(datasetVersions.datasetId, datasetId), eq(datasetVersions.version, version)))
-  return row ?? null
-}
-
 export async function insertChunk(
   db: Executor,
   datasetId: string,
@@ -65,23 +60,33 @@ export async function insertChunk(
   })
 }
 
-/** Decodes the chunks of one data version in order, one query per chunk, so memory holds one at a time. */
+/** Chunks fetched per query: few round trips for small data, bounded memory for large. */
+const CHUNKS_PER_QUERY = 4
+
+/** Decodes chunks [fromSeq, toSeq) of one data version in order, a few per query, so memory holds a few at a time. */
 export async function* readChunks(
   db: Executor,
   datasetId: string,
   version: number,
-  fromSeq = 0,
-  toSeq = Number.MAX_SAFE_INTEGER,
+  fromSeq: number,
+  toSeq: number,
 ): AsyncGenerator<StoredChunk> {
-  for (let seq = fromSeq; seq < toSeq; seq++) {
-    const [row] = await db
+  for (let seq = fromSeq; seq < toSeq; seq += CHUNKS_PER_QUERY) {
+    const rows = await db
       .select(chunkFields)
       .from(datasetChunks)
       .where(
-        and(eq(datasetChunks.datasetId, datasetId), eq(datasetChunks.version, version), eq(datasetChunks.seq, seq)),
+        and(
+          eq(datasetChunks.datasetId, datasetId),
+          eq(datasetChunks.version, version),
+          gte(datasetChunks.seq, seq),
+          lt(datasetChunks.seq, Math.min(seq + CHUNKS_PER_QUERY, toSeq)),
+        ),
       )
-    if (!row) return
-    yield decodeStored(row)
+      .orderBy(asc(datasetChunks.seq))
+    if (rows.length !== Math.min(CHUNKS_PER_QUERY, toSeq - seq))
+      throw new Error(`data version ${version} lacks chunks from ${seq}`)
+    for (const row of rows) yield decodeStored(row)
   }
 }
 

@@ -39,23 +39,21 @@ export function createTaskQueries(db: Database) {
     },
 
     /**
-     * Creates a task pinned to the dataset's current data version. The share lock on the dataset
-     * row makes a concurrent replace wait, so the version cannot be pruned before the task exists.
+     * Creates a task pinned to the dataset's current data version, in one statement. The share
+     * lock taken while reading the version makes a concurrent replace wait until the task
+     * exists, so the replace cannot prune the version from under it.
      */
-    create(datasetId: string, kind: AnalysisKind, params: Record<string, unknown>): Promise<TaskRow | null> {
-      return db.transaction(async tx => {
-        const [dataset] = await tx
-          .select({ version: datasets.version })
-          .from(datasets)
-          .where(eq(datasets.id, datasetId))
-          .for('share')
-        if (!dataset) return null
-        const [row] = await tx
-          .insert(tasks)
-          .values({ datasetId, datasetVersion: dataset.version, kind, params })
-          .returning()
-        return row!
-      })
+    async create(datasetId: string, kind: AnalysisKind, params: Record<string, unknown>): Promise<TaskRow> {
+      const [row] = await db
+        .insert(tasks)
+        .values({
+          datasetId,
+          datasetVersion: sql`(select ${datasets.version} from ${datasets} where ${datasets.id} = ${datasetId} for share)`,
+          kind,
+          params,
+        })
+        .returning()
+      return row!
     },
 
     async remove(id: string): Promise<TaskRow | null> {

@@ -1,6 +1,7 @@
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue'
 import type { DatasetService } from '../datasets/service'
 import type { Database } from '../db/client'
+import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, notFound } from '../http/problem'
@@ -70,8 +71,10 @@ export class TaskService {
     const dataset = await this.datasets.get(datasetId)
     if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to analyse yet')
     const params = validateAnalysis(kind, rawParams, dataset.columns)
-    const task = await this.queries.create(dataset.id, kind, params)
-    if (!task) throw notFound('dataset')
+    const task = await this.queries.create(dataset.id, kind, params).catch(error => {
+      // The dataset was deleted since it was read: its version reads as null.
+      throw pgErrorCode(error) === NOT_NULL_VIOLATION ? notFound('dataset') : error
+    })
     try {
       await enqueueAnalysis(this.queue, task.id)
     } catch (error) {
