@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Executor } from '../src/db/client'
-import { type DatasetVersionRow, datasetChunks, datasetVersions, type TaskRow, tasks } from '../src/db/schema'
+import type { Database, Executor } from '../src/db/client'
+import { type DatasetVersionRow, type TaskRow, tasks } from '../src/db/schema'
 import type { StoredChunkRow } from '../src/storage/chunk-store'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
@@ -37,21 +37,22 @@ type ClaimRow = {
  * cancelled or already finished (a job delivered twice must not run twice). The version is
  * null when its data no longer exists.
  */
-export async function claimTask(db: Executor, taskId: string): Promise<ClaimedTask | null> {
-  const rows = await db.execute<ClaimRow>(sql`
+export async function claimTask(db: Database, taskId: string): Promise<ClaimedTask | null> {
+  // postgres.js prepares tagged statements; Drizzle's db.execute would re-plan this one each time.
+  const rows = await db.$client<ClaimRow[]>`
     with claimed as (
-      update ${tasks}
+      update tasks
       set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
-          progress = 0, stage = 'starting', rows_processed = 0, error = null
+          progress = 0, stage = 'starting', rows_processed = 0, error = null, updated_at = now()
       where id = ${taskId} and status in ('pending', 'running')
       returning id, dataset_id, dataset_version, kind, params, attempts
     )
     select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count, c.seq, c.row_start, c.row_count, c.data
     from claimed
-    left join ${datasetVersions} v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version
-    left join ${datasetChunks} c
+    left join dataset_versions v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version
+    left join dataset_chunks c
       on c.dataset_id = v.dataset_id and c.version = v.version and v.chunk_count <= ${PREFETCH_CHUNKS}
-    order by c.seq`)
+    order by c.seq`
   const [row] = rows
   if (!row) return null
   const version =
@@ -86,6 +87,8 @@ export async function saveProgress(
     .update(tasks)
     .set({ progress: update.progress, stage: update.stage, rowsProcessed: update.rows_processed })
     .where(and(eq(tasks.id, taskId), eq(tasks.attempts, attempt), eq(tasks.status, 'running')))
+    .prepare('task_progress')
+    .execute()
 }
 
 /** Stores the result; only the attempt that owns a running task can, so the effect happens once. */
@@ -109,6 +112,8 @@ export async function completeTask(
     })
     .where(and(eq(tasks.id, taskId), eq(tasks.attempts, attempt), eq(tasks.status, 'running')))
     .returning({ id: tasks.id })
+    .prepare('task_complete')
+    .execute()
   return updated.length > 0
 }
 

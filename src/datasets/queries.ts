@@ -39,6 +39,8 @@ export function createDatasetQueries(db: Database) {
         )
         .orderBy(desc(datasets.createdAt), desc(datasets.id))
         .limit(limit + 1)
+        .prepare('dataset_list')
+        .execute()
     },
 
     async insert(tx: Executor, values: { name: string; description: string }): Promise<DatasetRow> {

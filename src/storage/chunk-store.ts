@@ -50,14 +50,18 @@ export async function insertChunk(
   version: number,
   chunk: { seq: number; rowStart: number; rowCount: number; bytes: Uint8Array },
 ): Promise<void> {
-  await db.insert(datasetChunks).values({
-    datasetId,
-    version,
-    seq: chunk.seq,
-    rowStart: chunk.rowStart,
-    rowCount: chunk.rowCount,
-    data: chunk.bytes,
-  })
+  await db
+    .insert(datasetChunks)
+    .values({
+      datasetId,
+      version,
+      seq: chunk.seq,
+      rowStart: chunk.rowStart,
+      rowCount: chunk.rowCount,
+      data: chunk.bytes,
+    })
+    .prepare('chunk_insert')
+    .execute()
 }
 
 /** Chunks fetched per query: few round trips for small data, bounded memory for large. */
@@ -84,6 +88,8 @@ export async function* readChunks(
         ),
       )
       .orderBy(asc(datasetChunks.seq))
+      .prepare('chunk_range')
+      .execute()
     if (rows.length !== Math.min(CHUNKS_PER_QUERY, toSeq - seq))
       throw new Error(`data version ${version} lacks chunks from ${seq}`)
     for (const row of rows) yield decodeStored(row)
@@ -110,6 +116,8 @@ export async function readRowRange(
       ),
     )
     .orderBy(asc(datasetChunks.seq))
+    .prepare('chunk_rows')
+    .execute()
   return rows.map(decodeStored)
 }
 

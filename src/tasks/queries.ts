@@ -36,6 +36,8 @@ export function createTaskQueries(db: Database) {
         )
         .orderBy(desc(tasks.createdAt), desc(tasks.id))
         .limit(filter.limit + 1)
+        .prepare('task_list')
+        .execute()
     },
 
     /**
@@ -53,6 +55,8 @@ export function createTaskQueries(db: Database) {
           params,
         })
         .returning()
+        .prepare('task_insert')
+        .execute()
       return row!
     },
 

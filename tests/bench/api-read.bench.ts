@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createTestPrefix } from '../support/services'
 import { fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
 
 const ROUNDS = 3
@@ -12,7 +13,8 @@ const SECONDS = 10
  */
 export async function apiRead(): Promise<Record<string, string>> {
   const db = await freshDatabase('dd_bench_read')
-  const system = await startSystem({ databaseUrl: db.url, prefix: 'dd-bench-read', port: 3301 })
+  const redisPrefix = createTestPrefix()
+  const system = await startSystem({ databaseUrl: db.url, prefix: redisPrefix.prefix, port: 3301 })
   try {
     const { id } = await postJson<{ id: string }>(`${system.baseUrl}/api/datasets`, {
       name: 'bench',
@@ -62,5 +64,6 @@ export async function apiRead(): Promise<Record<string, string>> {
   } finally {
     await system.stop()
     await db.drop()
+    await redisPrefix.clear()
   }
 }

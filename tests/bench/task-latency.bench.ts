@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
-import { REDIS_URL } from '../support/services'
+import { createTestPrefix, REDIS_URL } from '../support/services'
 import { fmt, freshDatabase, percentile, postJson, startSystem } from './lib/services'
 
 const TASKS = 200
@@ -14,7 +14,7 @@ const summary = (ms: number[]) => {
 /** BullMQ alone: a no-op job through a worker thread, add → completed, timed the same way. */
 async function queueFloor(): Promise<number[]> {
   const processor = new URL('./lib/noop-processor.ts', import.meta.url).pathname
-  const prefix = 'dd-bench-noop'
+  const { prefix } = createTestPrefix()
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue('noop', { connection, prefix })
   const worker = new Worker('noop', processor, {
@@ -48,7 +48,8 @@ async function queueFloor(): Promise<number[]> {
  */
 export async function taskLatency(): Promise<Record<string, string>> {
   const db = await freshDatabase('dd_bench_latency')
-  const system = await startSystem({ databaseUrl: db.url, prefix: 'dd-bench-latency', port: 3302, workers: 1 })
+  const redisPrefix = createTestPrefix()
+  const system = await startSystem({ databaseUrl: db.url, prefix: redisPrefix.prefix, port: 3302, workers: 1 })
   try {
     const rows = Array.from({ length: 100 }, (_, i) => ({ x: i * 1.5, n: i % 7, label: `g${i % 3}` }))
     const { id } = await postJson<{ id: string }>(`${system.baseUrl}/api/datasets`, { name: 'small', rows })
@@ -73,5 +74,6 @@ export async function taskLatency(): Promise<Record<string, string>> {
   } finally {
     await system.stop()
     await db.drop()
+    await redisPrefix.clear()
   }
 }
