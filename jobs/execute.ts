@@ -1,56 +1,60 @@
-import type { Chunk } from '../src/storage/chunk-codec'
-import type { AnyKernel } from './kernels/kernel'
-import type { ProgressReporter } from './progress'
+import type { StoredChunk } from '../src/storage/chunk-store'
+import type { AnyKernel, Round } from './kernels/kernel'
 
 /** Lets queued messages (BullMQ's cancel among them) reach a thread that is busy computing. */
 export const yieldToEventLoop = () => new Promise<void>(resolve => setImmediate(resolve))
 
-export class CancelledError extends Error {
-  override name = 'CancelledError'
-}
+/** Called between chunks: reports `rows` more rows done in the current stage, yields, honours a cancel. */
+export type Step = (stage: string, rows: number) => Promise<void>
 
-export type Step = (percent: number, stage: string, rows: number) => Promise<void>
+/** What one part of a round hands back: per-chunk partials (chunk rounds) or a summary (owner rounds). */
+export type PartOutput = unknown
 
-export function stepper(reporter: ProgressReporter, signal?: AbortSignal): Step {
-  return async (percent, stage, rows) => {
-    await yieldToEventLoop()
-    if (signal?.aborted) throw new CancelledError(String(signal.reason ?? 'cancelled'))
-    await reporter.report(percent, stage, rows)
+/** Runs part `part` of `parts` of a round over the chunks it is given. */
+export async function runPart(
+  round: Round<unknown>,
+  ctx: unknown,
+  part: number,
+  parts: number,
+  chunks: AsyncIterable<StoredChunk> | Iterable<StoredChunk>,
+  step: Step,
+): Promise<PartOutput> {
+  if (round.by === 'chunks') {
+    const partials: unknown[] = []
+    for await (const chunk of chunks) {
+      partials.push(round.partial(ctx, chunk))
+      await step(round.stage, chunk.rowCount)
+    }
+    return partials
   }
+  const owner = round.part(ctx, part, parts)
+  for await (const chunk of chunks) {
+    owner.add(chunk)
+    await step(round.stage, chunk.rowCount)
+  }
+  return owner.summarize(() => step(round.stage, 0))
 }
 
 /**
- * Runs a kernel in this thread over every chunk: one scan, then (if the kernel has one) one
- * owning part that holds everything. The chunks scanned are kept for the second round, so
- * this is for datasets small enough not to be split.
+ * Merges the outputs of a round's parts, given in part order. Chunk partials are merged left to
+ * right in chunk order however the chunks were divided, so every split gives the same bits.
  */
-export async function runUnsplit(
-  kernel: AnyKernel,
-  chunks: AsyncIterable<Chunk>,
-  totalRows: number,
-  step: Step,
-): Promise<unknown> {
-  const scan = kernel.scan.init()
-  const held: Chunk[] = []
-  const scanShare = kernel.own ? 50 : 95
-  let rows = 0
-  for await (const chunk of chunks) {
-    kernel.scan.add(scan, chunk)
-    if (kernel.own) held.push(chunk)
-    rows += chunk.rowCount
-    await step((rows / Math.max(totalRows, 1)) * scanShare, 'scanning', rows)
+export function mergeParts(round: Round<unknown>, outputs: PartOutput[]): unknown {
+  const items = round.by === 'chunks' ? (outputs as unknown[][]).flat() : outputs
+  if (items.length === 0) throw new Error('a round produced nothing to merge')
+  return items.reduce((a, b) => round.merge(a, b))
+}
+
+/**
+ * Runs a kernel in this thread over chunks already in memory, one part per round: for data
+ * small enough not to be split.
+ */
+export async function runUnsplit(kernel: AnyKernel, chunks: StoredChunk[], step: Step): Promise<unknown> {
+  let ctx = kernel.start
+  for (let r = 0; r < kernel.rounds.length; r++) {
+    const round = kernel.rounds[r]!
+    const output = await runPart(round, ctx, 0, 1, chunks, step)
+    ctx = round.fold(ctx, mergeParts(round, [output]), 1)
   }
-  const plan = kernel.plan(scan, 1)
-  let owned: unknown = null
-  if (kernel.own) {
-    const part = kernel.own.part(plan, 0, 1)
-    let done = 0
-    for (const chunk of held) {
-      part.add(chunk)
-      done += chunk.rowCount
-      await step(50 + (done / Math.max(totalRows, 1)) * 40, 'ordering', rows)
-    }
-    owned = await part.summarize(() => step(95, 'summarizing', rows))
-  }
-  return kernel.finish(scan, owned, plan)
+  return kernel.finish(ctx)
 }

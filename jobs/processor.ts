@@ -1,27 +1,46 @@
 import { workerData } from 'node:worker_threads'
-import { type SandboxedJob, UnrecoverableError } from 'bullmq'
-import { createDb } from '../src/db/client'
-import { AnalysisError } from './errors'
-import { CancelledError } from './execute'
-import type { AnalysisJob } from './queue'
-import { runTask } from './run-task'
+import { Queue, type SandboxedJob, WaitingChildrenError } from 'bullmq'
+import { asJobError } from './errors'
+import type { PartOutput } from './execute'
+import { PART_JOB_OPTIONS, PARTS_QUEUE, type PartJob, partJobId, type SplitState, type TaskJobData } from './queue'
+import { runTask, type TaskJobHandle } from './run-task'
+import { type ThreadData, threadEnv } from './thread-env'
 
-/** What the worker process hands each analysis thread (threads read no environment). */
-export type ThreadData = { databaseUrl: string }
+const env = threadEnv(workerData as ThreadData)
+const partsQueue = new Queue<PartJob>(PARTS_QUEUE, { connection: env.redis, prefix: env.queuePrefix })
 
-const { databaseUrl } = workerData as ThreadData
-const stores = {
-  db: createDb(databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
-  progressDb: createDb(databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),
+function handleOf(job: SandboxedJob<TaskJobData>, token: string | undefined): TaskJobHandle {
+  return {
+    data: job.data,
+    attemptsMade: job.attemptsMade,
+    updateData: (state: SplitState) => job.updateData(state),
+    updateProgress: update => job.updateProgress(update),
+    async queueParts(parts) {
+      const parent = { id: job.id, queue: job.queueQualifiedName }
+      await partsQueue.addBulk(
+        parts.map(data => ({ name: 'part', data, opts: { ...PART_JOB_OPTIONS, jobId: partJobId(data), parent } })),
+      )
+    },
+    waitForParts: () => job.moveToWaitingChildren(token),
+    async partOutputs(attempt, round, parts) {
+      const values = await job.getChildrenValues<PartOutput>()
+      const byId = new Map(Object.entries(values).map(([key, value]) => [key.slice(key.lastIndexOf(':') + 1), value]))
+      return Array.from({ length: parts }, (_, part) => {
+        const id = partJobId({ taskId: job.data.taskId, attempt, round, part })
+        if (!byId.has(id)) throw new Error(`the result of part ${part} of round ${round} is missing`)
+        return byId.get(id)
+      })
+    },
+  }
 }
 
-/** BullMQ's sandboxed processor: runs in a long-lived worker thread of the worker process. */
-export default async function analyse(job: SandboxedJob<AnalysisJob>, _token?: string, signal?: AbortSignal) {
+/** BullMQ's sandboxed processor for tasks: runs in a long-lived worker thread of the worker process. */
+export default async function analyse(job: SandboxedJob<TaskJobData>, token?: string, signal?: AbortSignal) {
   try {
-    return await runTask(stores, job.data.taskId, { signal, onProgress: update => job.updateProgress(update) })
+    const outcome = await runTask(env, handleOf(job, token), signal)
+    if (outcome === 'waiting') throw new WaitingChildrenError()
+    return outcome
   } catch (error) {
-    // Bad data or a cancel cannot be fixed by retrying; BullMQ recognises this error by name.
-    if (error instanceof AnalysisError || error instanceof CancelledError) throw new UnrecoverableError(error.message)
-    throw error
+    throw asJobError(error)
   }
 }

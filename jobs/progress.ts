@@ -33,3 +33,42 @@ export class ProgressReporter {
     await this.emit(this.last)
   }
 }
+
+const SHARE_FLUSH_PERCENT = 1
+
+/**
+ * Progress from one part of a split task: it adds its share to the task's total (many parts
+ * add concurrently, so the total only grows), at least every 500 ms while it moves or when a
+ * percent has built up.
+ */
+export class ProgressShare {
+  private pendingPercent = 0
+  private pendingRows = 0
+  private lastAt: number
+
+  constructor(
+    private readonly totalWork: number,
+    private readonly add: (percent: number, stage: string, rows: number) => Promise<void>,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastAt = now()
+  }
+
+  async report(stage: string, rows: number, work: number): Promise<void> {
+    this.pendingPercent += (work / Math.max(this.totalWork, 1)) * 100
+    this.pendingRows += rows
+    const at = this.now()
+    if (this.pendingPercent < SHARE_FLUSH_PERCENT && at - this.lastAt < MAX_SILENCE_MS) return
+    await this.flush(stage, at)
+  }
+
+  async flush(stage: string, at = this.now()): Promise<void> {
+    if (this.pendingPercent === 0 && this.pendingRows === 0) return
+    const percent = this.pendingPercent
+    const rows = this.pendingRows
+    this.pendingPercent = 0
+    this.pendingRows = 0
+    this.lastAt = at
+    await this.add(percent, stage, rows)
+  }
+}

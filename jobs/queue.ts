@@ -2,22 +2,66 @@ import { type JobsOptions, Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 export const ANALYSIS_QUEUE = 'analysis'
+/** Child jobs of a split analysis: one per part of a round. */
+export const PARTS_QUEUE = 'analysis-parts'
 
 /** A job carries only the task id; everything else is read from PostgreSQL. */
 export type AnalysisJob = { taskId: string }
 
-export type AnalysisQueue = Queue<AnalysisJob>
+/**
+ * Where a split analysis stands, kept in its job's data between the runs of its processor:
+ * the task attempt it belongs to, the round under way, whether that round's parts were
+ * queued, and the context folded from the rounds before (small: bounds, ranks, aggregates).
+ */
+export type SplitState = AnalysisJob & {
+  attempt: number
+  /** BullMQ's attempt count when the split began; a retry starts the task over. */
+  jobAttempt: number
+  round: number
+  queued: boolean
+  ctx: unknown
+}
+
+export type TaskJobData = AnalysisJob | SplitState
+
+/** One part of one round; it reads the round's context from its parent job. */
+export type PartJob = {
+  taskId: string
+  attempt: number
+  round: number
+  part: number
+  parts: number
+  /** Chunk sequence numbers [from, to) this part reads. */
+  from: number
+  to: number
+  /** Rows the whole analysis reads over all its rounds and parts: the scale of each part's progress. */
+  totalWork: number
+}
+
+export type AnalysisQueue = Queue<TaskJobData>
+
+const RETRIES: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000 } }
 
 export const ANALYSIS_JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 1000 },
+  ...RETRIES,
   // PostgreSQL keeps the task; Redis only needs the job while it is alive.
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 24 * 3600, count: 5000 },
 }
 
+/** A part's result reaches its parent when it completes, so the part's own record can go at once. */
+export const PART_JOB_OPTIONS: JobsOptions = {
+  ...RETRIES,
+  failParentOnFailure: true,
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600, count: 5000 },
+}
+
+export const partJobId = (job: Pick<PartJob, 'taskId' | 'attempt' | 'round' | 'part'>) =>
+  `${job.taskId}-a${job.attempt}-r${job.round}-p${job.part}`
+
 export function createAnalysisQueue(connection: Redis, prefix: string): AnalysisQueue {
-  return new Queue<AnalysisJob>(ANALYSIS_QUEUE, { connection, prefix })
+  return new Queue<TaskJobData>(ANALYSIS_QUEUE, { connection, prefix })
 }
 
 /** The job id is the task id, so enqueueing one task twice is harmless. */

@@ -1,55 +1,138 @@
-import type { Database } from '../src/db/client'
-import { decodeStored, readChunks } from '../src/storage/chunk-store'
-import { AnalysisError } from './errors'
-import { runUnsplit, stepper } from './execute'
+import { decodeStored, readChunks, type StoredChunk } from '../src/storage/chunk-store'
+import { AnalysisError, CancelledError } from './errors'
+import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
+import type { AnyKernel } from './kernels/kernel'
 import { ProgressReporter } from './progress'
-import { claimTask, completeTask, type ProgressUpdate, saveProgress } from './task-store'
+import type { PartJob, SplitState, TaskJobData } from './queue'
+import {
+  type ClaimedTask,
+  claimTask,
+  completeTask,
+  loadRunningTask,
+  type ProgressUpdate,
+  saveProgress,
+} from './task-store'
+import type { ThreadEnv } from './thread-env'
+import { chunkRange, partsOf, totalWork } from './work'
 
-/**
- * Where an attempt writes. `progressDb` commits without waiting for the WAL flush: a claim or a
- * progress update lost in a database crash is harmless (the job runs again), while the result,
- * written through `db`, is durable before the job completes.
- */
-export type TaskStores = { db: Database; progressDb: Database }
-
-export type TaskRunContext = {
-  signal?: AbortSignal
-  /** Progress beyond PostgreSQL: the BullMQ job's progress, which reaches QueueEvents listeners. */
-  onProgress: (update: ProgressUpdate) => Promise<void>
+/** What the task processor needs from its BullMQ job (the sandbox gives these). */
+export type TaskJobHandle = {
+  data: TaskJobData
+  attemptsMade: number
+  updateData(state: SplitState): Promise<void>
+  updateProgress(update: ProgressUpdate): Promise<void>
+  queueParts(parts: PartJob[]): Promise<void>
+  /** Parks the job until its queued parts are done; false when none is left to wait for. */
+  waitForParts(): Promise<boolean>
+  /** The results of one round's parts, in part order. */
+  partOutputs(attempt: number, round: number, parts: number): Promise<PartOutput[]>
 }
 
-async function* each<T>(items: T[]): AsyncGenerator<T> {
-  yield* items
+/** `waiting`: parts are running; the processor hands the job back to BullMQ until they finish. */
+export type TaskRunOutcome = 'completed' | 'skipped' | 'superseded' | 'waiting'
+
+const isSplitState = (data: TaskJobData): data is SplitState => 'round' in data
+
+export function checkCancel(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError(String(signal.reason ?? 'cancelled'))
 }
 
-export type TaskRunOutcome = 'completed' | 'skipped' | 'superseded'
+function kernelOf(task: ClaimedTask): { kernel: AnyKernel; version: NonNullable<ClaimedTask['version']> } {
+  if (!task.version) throw new AnalysisError('the data this task was started on no longer exists')
+  return { kernel: createKernel(task.kind, task.params, task.version.columns), version: task.version }
+}
 
 /**
- * One attempt at a task: claim it, read its pinned data version chunk by chunk, run the kernel,
- * store the result. Only the claiming attempt can store, so a job that runs twice has one effect.
+ * One run of a task's processor. A first run claims the task (a new attempt); small data is
+ * analysed right here, large data is split: each round's parts are queued as child jobs (any
+ * worker thread on any machine may take them) and the job waits; when they are done the
+ * processor runs again, merges them, and queues the next round or stores the result. Only the
+ * attempt that claimed the task can store, so a job delivered twice has one effect.
  */
-export async function runTask(
-  { db, progressDb }: TaskStores,
-  taskId: string,
-  context: TaskRunContext,
+export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: AbortSignal): Promise<TaskRunOutcome> {
+  let state: SplitState
+  if (isSplitState(job.data) && job.data.jobAttempt === job.attemptsMade) state = job.data
+  else {
+    const task = await claimTask(env.progressDb, job.data.taskId)
+    if (!task) return 'skipped'
+    const { kernel, version } = kernelOf(task)
+    if (version.rowCount < env.split.minRows || version.chunkCount < 2) return runHere(env, job, task, kernel, signal)
+    state = {
+      taskId: task.id,
+      attempt: task.attempts,
+      jobAttempt: job.attemptsMade,
+      round: 0,
+      queued: false,
+      ctx: kernel.start,
+    }
+    await job.updateData(state)
+  }
+  const task = await loadRunningTask(env.db, state.taskId, state.attempt)
+  if (!task) return 'superseded'
+  const { kernel, version } = kernelOf(task)
+  const parts = (round: number) => partsOf(kernel, round, env.split.parts, version.chunkCount)
+  const work = totalWork(kernel, version.rowCount, parts)
+  for (;;) {
+    checkCancel(signal)
+    const round = kernel.rounds[state.round]
+    if (!round) {
+      const stored = await completeTask(env.db, task.id, task.attempts, kernel.finish(state.ctx), work)
+      return stored ? 'completed' : 'superseded'
+    }
+    const n = parts(state.round)
+    if (!state.queued) {
+      await job.queueParts(
+        Array.from({ length: n }, (_, part) => ({
+          taskId: task.id,
+          attempt: task.attempts,
+          round: state.round,
+          part,
+          parts: n,
+          totalWork: work,
+          ...(round.by === 'chunks' ? chunkRange(part, n, version.chunkCount) : { from: 0, to: version.chunkCount }),
+        })),
+      )
+      state = { ...state, queued: true }
+      await job.updateData(state)
+    }
+    if (await job.waitForParts()) return 'waiting'
+    const merged = mergeParts(round, await job.partOutputs(task.attempts, state.round, n))
+    state = {
+      ...state,
+      ctx: round.fold(state.ctx, merged, parts(state.round + 1)),
+      round: state.round + 1,
+      queued: false,
+    }
+    await job.updateData(state)
+  }
+}
+
+/** The unsplit path: the data is small, so its chunks are read once and kept for every round. */
+async function runHere(
+  env: ThreadEnv,
+  job: TaskJobHandle,
+  task: ClaimedTask,
+  kernel: AnyKernel,
+  signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
-  const task = await claimTask(progressDb, taskId)
-  if (!task) return 'skipped'
-  const { version } = task
-  if (!version) throw new AnalysisError('the data this task was started on no longer exists')
-  const kernel = createKernel(task.kind, task.params, version.columns)
+  const version = task.version!
+  const chunks: StoredChunk[] = task.chunks ? task.chunks.map(decodeStored) : []
+  if (!task.chunks)
+    for await (const chunk of readChunks(env.db, task.datasetId, task.datasetVersion, 0, version.chunkCount))
+      chunks.push(chunk)
+  const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
-    await Promise.all([saveProgress(progressDb, task.id, task.attempts, update), context.onProgress(update)])
+    await Promise.all([saveProgress(env.progressDb, task.id, task.attempts, update), job.updateProgress(update)])
   })
-  const result = await runUnsplit(
-    kernel,
-    task.chunks
-      ? each(task.chunks.map(decodeStored))
-      : readChunks(db, task.datasetId, task.datasetVersion, 0, version.chunkCount),
-    version.rowCount,
-    stepper(reporter, context.signal),
-  )
-  const stored = await completeTask(db, task.id, task.attempts, result, version.rowCount)
+  let done = 0
+  const step: Step = async (stage, rows) => {
+    done += rows
+    await yieldToEventLoop()
+    checkCancel(signal)
+    await reporter.report((done / Math.max(work, 1)) * 100, stage, done)
+  }
+  const result = await runUnsplit(kernel, chunks, step)
+  const stored = await completeTask(env.db, task.id, task.attempts, result, work)
   return stored ? 'completed' : 'superseded'
 }

@@ -76,6 +76,63 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
   }
 }
 
+type RunningRow = {
+  id: string
+  dataset_id: string
+  dataset_version: number
+  kind: TaskRow['kind']
+  params: TaskRow['params']
+  attempts: number
+  version_rows: string | null
+  columns: DatasetVersionRow['columns'] | null
+  chunk_count: number | null
+}
+
+/** The task and its data version, if the given attempt still owns it and it is still running. */
+export async function loadRunningTask(db: Database, taskId: string, attempt: number): Promise<ClaimedTask | null> {
+  const [row] = await db.$client<RunningRow[]>`
+    select t.id, t.dataset_id, t.dataset_version, t.kind, t.params, t.attempts,
+           v.row_count as version_rows, v.columns, v.chunk_count
+    from tasks t
+    left join dataset_versions v on v.dataset_id = t.dataset_id and v.version = t.dataset_version
+    where t.id = ${taskId} and t.attempts = ${attempt} and t.status = 'running'`
+  if (!row) return null
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    datasetVersion: row.dataset_version,
+    kind: row.kind,
+    params: row.params,
+    attempts: row.attempts,
+    version:
+      row.version_rows === null
+        ? null
+        : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 },
+    chunks: null,
+  }
+}
+
+/**
+ * Adds one part's share of progress to a split task, capped below 100 (completion says 100);
+ * answers the task's progress after the addition, or null if the attempt no longer runs.
+ */
+export async function addProgress(
+  db: Database,
+  taskId: string,
+  attempt: number,
+  percent: number,
+  stage: string,
+  rows: number,
+): Promise<ProgressUpdate | null> {
+  const [row] = await db.$client<{ progress: number; stage: string; rows_processed: string }[]>`
+    update tasks
+    set progress = least(99, progress + ${percent}), stage = ${stage}, rows_processed = rows_processed + ${rows},
+        updated_at = now()
+    where id = ${taskId} and attempts = ${attempt} and status = 'running'
+    returning progress, stage, rows_processed`
+  return row ? { progress: row.progress, stage: row.stage, rows_processed: Number(row.rows_processed) } : null
+}
+
 /** Writes progress for the attempt that owns the task; a stale attempt changes nothing. */
 export async function saveProgress(
   db: Executor,
@@ -91,7 +148,10 @@ export async function saveProgress(
     .execute()
 }
 
-/** Stores the result; only the attempt that owns a running task can, so the effect happens once. */
+/**
+ * Stores the result; only the attempt that owns a running task can, so the effect happens once.
+ * `rows` is what the analysis read over all its passes.
+ */
 export async function completeTask(
   db: Executor,
   taskId: string,
@@ -105,7 +165,7 @@ export async function completeTask(
       status: 'completed',
       progress: 100,
       stage: 'done',
-      rowsProcessed: rows,
+      rowsProcessed: sql`greatest(${tasks.rowsProcessed}, ${rows})`,
       result,
       error: null,
       finishedAt: sql`now()`,

@@ -2,33 +2,41 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config'
 import { createDb } from '../src/db/client'
 import { createLogger } from '../src/logger'
-import { startAnalysisWorker } from './analysis-worker'
+import { startAnalysisWorkers } from './analysis-worker'
 import { createRedis } from './redis'
 
 const config = loadConfig()
-const { values: args } = parseArgs({ options: { concurrency: { type: 'string' } } })
-const concurrency = args.concurrency === undefined ? config.workerConcurrency : Number(args.concurrency)
-if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a positive integer')
+const { values: args } = parseArgs({ options: { concurrency: { type: 'string' }, threads: { type: 'string' } } })
+const positive = (value: string | undefined, fallback: number, flag: string) => {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`)
+  return n
+}
+const workerConcurrency = positive(args.concurrency, config.workerConcurrency, '--concurrency')
+const analysisThreads = positive(args.threads, config.analysisThreads, '--threads')
 
 const log = createLogger(config.logLevel, { service: 'worker' })
 const db = createDb(config.databaseUrl, { max: 2, applicationName: 'datadynamo-worker' })
-const connection = createRedis(config.redisUrl, 'worker')
-connection.on('error', error => log.warn('redis connection error', { error: error.message }))
+const connections = [] as ReturnType<typeof createRedis>[]
+const connection = () => {
+  const redis = createRedis(config.redisUrl, 'worker')
+  redis.on('error', error => log.warn('redis connection error', { error: error.message }))
+  connections.push(redis)
+  return redis
+}
 
-const worker = startAnalysisWorker({
-  connection,
-  prefix: config.queuePrefix,
-  concurrency,
-  databaseUrl: config.databaseUrl,
-  db,
-  log,
+const workers = startAnalysisWorkers({ connection, config: { ...config, workerConcurrency, analysisThreads }, db, log })
+log.info('worker started', {
+  concurrency: workerConcurrency,
+  threads: analysisThreads,
+  queue_prefix: config.queuePrefix,
 })
-log.info('worker started', { concurrency, queue_prefix: config.queuePrefix })
 
 async function shutdown(signal: string): Promise<void> {
   log.info('shutting down', { signal })
-  await worker.close()
-  connection.disconnect()
+  await workers.close()
+  for (const redis of connections) redis.disconnect()
   await db.$client.end({ timeout: 5 })
   process.exit(0)
 }

@@ -26,6 +26,8 @@ const EnvSchema = t.Object({
   MAX_CELL_BYTES: Int(64 * 1024, 16),
   MAX_ROWS: Int(1_000_000_000, 1),
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
+  SPLIT_MIN_ROWS: Int(500_000, 1),
+  SPLIT_PARTS: Int(4, 1, 256),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -45,6 +47,7 @@ export type Config = {
   logLevel: Env['LOG_LEVEL']
   limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
   chunkRows: number
+  split: { minRows: number; parts: number }
 }
 
 export class ConfigError extends Error {}
@@ -79,5 +82,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rows: env.MAX_ROWS,
     },
     chunkRows: env.CHUNK_ROWS,
+    split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
   }
 }

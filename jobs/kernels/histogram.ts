@@ -1,37 +1,52 @@
-/**
- * Equal-width histogram with NumPy's exact semantics: edges from `numpy.linspace(min, max,
- * bins + 1)` (a constant range is widened by 0.5 each side, an empty one is [0, 1]), every bin
- * half-open except the last, and NumPy's correction of the index near edges.
- */
-export type Histogram = { edges: number[]; counts: number[] }
+import { columnView } from '../../src/storage/column-view'
+import type { HistogramParams } from '../../src/tasks/analyses'
+import { binValues, histogramEdges } from './binning'
+import { type ColumnRef, chunkRound, type Kernel } from './kernel'
 
-export function histogramEdges(min: number | null, max: number | null, bins: number): number[] {
-  let first = min ?? 0
-  let last = max ?? 1
-  if (first === last) {
-    first -= 0.5
-    last += 0.5
-  }
-  const step = (last - first) / bins
-  const edges = new Array<number>(bins + 1)
-  for (let i = 0; i < bins; i++) edges[i] = i * step + first
-  edges[bins] = last
-  return edges
-}
+type Range = { min: number | null; max: number | null }
+type HistogramContext = { edges?: number[]; counts?: number[] }
+export type HistogramResult = { column: string; edges: number[]; counts: number[] }
 
-/** Counts values into the bins of `edges`; values outside [first, last] and NaN are skipped. */
-export function binValues(values: ArrayLike<number>, edges: readonly number[], counts: number[]): void {
-  const bins = edges.length - 1
-  const first = edges[0]!
-  const last = edges[bins]!
-  const width = last - first
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i]!
-    if (!(x >= first && x <= last)) continue
-    let index = Math.trunc(((x - first) / width) * bins)
-    if (index === bins) index--
-    if (x < edges[index]!) index--
-    else if (index !== bins - 1 && x >= edges[index + 1]!) index++
-    counts[index]!++
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b))
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
+
+/** `numpy.histogram(values, bins)`: one pass for the range, one to count into equal-width bins. */
+export function histogramKernel(
+  params: HistogramParams,
+  columns: ColumnRef[],
+): Kernel<HistogramContext, HistogramResult> {
+  const column = columns.find(c => c.name === params.column)!
+  const bins = params.bins ?? 20
+  const values = (chunk: Parameters<typeof columnView>[0]) => columnView(chunk, column.index, 'number').values
+  return {
+    columns: [column],
+    start: {},
+    rounds: [
+      chunkRound<HistogramContext, Range>({
+        stage: 'scanning',
+        partial(_ctx, chunk) {
+          let min = Number.POSITIVE_INFINITY
+          let max = Number.NEGATIVE_INFINITY
+          for (const x of values(chunk)) {
+            if (x < min) min = x
+            if (x > max) max = x
+          }
+          return min <= max ? { min, max } : { min: null, max: null }
+        },
+        merge: (a, b) => ({ min: minOf(a.min, b.min), max: maxOf(a.max, b.max) }),
+        fold: (ctx, range) => ({ ...ctx, edges: histogramEdges(range.min, range.max, bins) }),
+      }),
+      chunkRound<HistogramContext, number[]>({
+        stage: 'binning',
+        partial(ctx, chunk) {
+          const counts = new Array<number>(bins).fill(0)
+          binValues(values(chunk), ctx.edges!, counts)
+          return counts
+        },
+        merge: (a, b) => a.map((c, i) => c + b[i]!),
+        fold: (ctx, counts) => ({ ...ctx, counts }),
+      }),
+    ],
+    finish: ctx => ({ column: column.name, edges: ctx.edges!, counts: ctx.counts! }),
   }
 }

@@ -1,11 +1,19 @@
 import type { ColumnInfo } from '../../src/storage/columns'
-import type { AnalysisKind, ProfileParams } from '../../src/tasks/analyses'
-import type { AnyKernel, ColumnRef } from './kernel'
+import type { AnalysisKind, AnalysisParams } from '../../src/tasks/analyses'
+import { correlationKernel } from './correlation'
+import { groupbyKernel } from './groupby'
+import { histogramKernel } from './histogram'
+import type { AnyKernel, ColumnRef, Kernel } from './kernel'
+import { outliersKernel } from './outliers'
 import { profileKernel } from './profile'
+import { regressionKernel } from './regression'
 
 export const columnRefs = (columns: readonly ColumnInfo[]): ColumnRef[] => columns.map((c, index) => ({ ...c, index }))
 
-/** The kernel for a task; params were validated against these columns when the task was created. */
+/** Kernels differ in their context and result types; the runner treats them alike. */
+const erase = <C, R>(kernel: Kernel<C, R>) => kernel as unknown as AnyKernel
+
+/** The kernel for a task; its params were validated against these columns when the task was created. */
 export function createKernel(
   kind: AnalysisKind,
   params: Record<string, unknown>,
@@ -14,6 +22,16 @@ export function createKernel(
   const refs = columnRefs(columns)
   switch (kind) {
     case 'profile':
-      return profileKernel(params as ProfileParams, refs) as unknown as AnyKernel
+      return erase(profileKernel(params as AnalysisParams['profile'], refs))
+    case 'correlation':
+      return erase(correlationKernel(params as AnalysisParams['correlation'], refs))
+    case 'histogram':
+      return erase(histogramKernel(params as AnalysisParams['histogram'], refs))
+    case 'groupby':
+      return erase(groupbyKernel(params as AnalysisParams['groupby'], refs))
+    case 'regression':
+      return erase(regressionKernel(params as AnalysisParams['regression'], refs))
+    case 'outliers':
+      return erase(outliersKernel(params as AnalysisParams['outliers'], refs))
   }
 }

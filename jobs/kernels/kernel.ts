@@ -1,42 +1,62 @@
-import type { Chunk } from '../../src/storage/chunk-codec'
+import type { StoredChunk } from '../../src/storage/chunk-store'
 import type { ColumnInfo } from '../../src/storage/columns'
 
 /** A dataset column as a kernel sees it: its position in the chunks, its name and type. */
 export type ColumnRef = ColumnInfo & { index: number }
 
 /**
- * An analysis as pure functions over chunks, in at most two rounds so that it can be split:
- *
- * - `scan` reduces any range of chunks to a partial (plain JSON) and partials merge, so chunk
- *   ranges can be scanned anywhere and combined in any order;
- * - `own` (optional) is for what needs whole groups of values at once (exact quantiles,
- *   distinct counts, medians): part p of `parts` reads every chunk but keeps only the values
- *   it owns, chosen by the `plan` made from the merged scan, and reduces them to a summary;
- * - `finish` turns the merged partial and summaries into the result.
- *
- * Run unsplit, a kernel is one scan over all chunks and one `own` part of one.
+ * A pass over every chunk, reduced chunk by chunk: each chunk gives a partial (plain JSON) and
+ * partials merge. The partials of all chunks are always merged left to right in chunk order,
+ * wherever they were computed, so a split analysis gives bit for bit the unsplit result.
  */
-export type Kernel<Scan, Plan, Owned, Result> = {
+export type ChunkRound<C, P> = {
+  by: 'chunks'
+  stage: string
+  partial(ctx: C, chunk: StoredChunk): P
+  merge(a: P, b: P): P
+  /** Folds the merged result into the context; `nextParts` is how many parts the next round has. */
+  fold(ctx: C, merged: P, nextParts: number): C
+}
+
+/**
+ * A pass for what needs whole groups of values at once (exact quantiles, distinct counts,
+ * medians, ranks). Each of `parts` parts reads every chunk but keeps only the values it owns
+ * (by value range or by hash, as the context says), so parts never exchange values and each
+ * holds 1/parts of them. `single` rounds cannot be divided (ranking across columns).
+ */
+export type OwnerRound<C, S> = {
+  by: 'owner'
+  stage: string
+  single?: boolean
+  part(ctx: C, part: number, parts: number): OwnedPart<S>
+  merge(a: S, b: S): S
+  fold(ctx: C, merged: S, nextParts: number): C
+}
+
+export type OwnedPart<S> = {
+  add(chunk: StoredChunk): void
+  /** Reduces what the part holds, once, after the last chunk; `step` lets long work report and yield. */
+  summarize(step: () => Promise<void>): Promise<S>
+}
+
+export type Round<C> = ChunkRound<C, unknown> | OwnerRound<C, unknown>
+
+/**
+ * An analysis as pure functions over chunks: a starting context (plain JSON), rounds that
+ * each fold what they found into it, and `finish`, which makes the result from the last one.
+ */
+export type Kernel<C, R> = {
   columns: ColumnRef[]
-  scan: {
-    init(): Scan
-    add(state: Scan, chunk: Chunk): void
-    merge(a: Scan, b: Scan): Scan
-  }
-  plan(scan: Scan, parts: number): Plan
-  own: null | OwnRound<Plan, Owned>
-  finish(scan: Scan, owned: Owned | null, plan: Plan): Result
+  start: C
+  rounds: Round<C>[]
+  finish(ctx: C): R
 }
 
-export type OwnRound<Plan, Owned> = {
-  part(plan: Plan, part: number, parts: number): OwnedPart<Owned>
-  merge(a: Owned, b: Owned): Owned
-}
+export type AnyKernel = Kernel<unknown, unknown>
 
-export type OwnedPart<Owned> = {
-  add(chunk: Chunk): void
-  /** Reduces what the part holds; called once, after the last chunk. It may be slow (sorting). */
-  summarize(onStep?: () => Promise<void>): Promise<Owned>
-}
+/** Erases a round's partial type so rounds of different types share one list. */
+export const chunkRound = <C, P>(round: Omit<ChunkRound<C, P>, 'by'>): Round<C> =>
+  ({ by: 'chunks', ...round }) as ChunkRound<C, unknown>
 
-export type AnyKernel = Kernel<unknown, unknown, unknown, unknown>
+export const ownerRound = <C, S>(round: Omit<OwnerRound<C, S>, 'by'>): Round<C> =>
+  ({ by: 'owner', ...round }) as OwnerRound<C, unknown>

@@ -15,6 +15,14 @@ export function quantileRanks(n: number, q: number): { lo: number; hi: number; g
   return { lo, hi, gamma: virtual - lo }
 }
 
+/** pandas' group median: the middle value, or the mean of the two middle values. */
+export function medianSorted(sorted: ArrayLike<number>): number | null {
+  const n = sorted.length
+  if (n === 0) return null
+  const mid = n >> 1
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
 /** Distinct values of an ascending array (-0 and 0 count as one, as in pandas). */
 export function distinctSorted(sorted: ArrayLike<number>): number {
   let distinct = 0

@@ -2,11 +2,12 @@ import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
 import type { ColumnType } from '../../src/storage/columns'
 import type { ProfileParams } from '../../src/tasks/analyses'
-import { binValues, type Histogram, histogramEdges } from './histogram'
-import type { ColumnRef, Kernel, OwnedPart } from './kernel'
+import { binValues, type Histogram, histogramEdges } from './binning'
+import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
 import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
-import { compareCodePoints, distinctSorted, lerp, quantileRanks } from './order-stats'
-import { F64Buffer, ownedRange, ownerBounds, ownsText, ownsValue, sampleEvenly } from './ownership'
+import { compareCodePoints, distinctSorted } from './order-stats'
+import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './ordered'
+import { ownsText, sampleEvenly } from './ownership'
 import { countCodes, type TopEntry, takeTop } from './top'
 
 const QUANTILES = [0.25, 0.5, 0.75] as const
@@ -25,11 +26,7 @@ type FloatScan = {
 type BoolScan = { kind: 'bool'; nulls: number; trues: number; falses: number }
 type TextScan = { kind: 'text'; nulls: number; count: number }
 type ColumnScan = FloatScan | BoolScan | TextScan
-export type ProfileScan = { rows: number; columns: ColumnScan[] }
-
-type FloatPlan = { kind: 'float'; bounds: number[]; ranks: number[]; edges: number[] | null; top: boolean }
-type ColumnPlan = FloatPlan | { kind: 'text' } | { kind: 'bool' }
-export type ProfilePlan = { columns: ColumnPlan[] }
+type ProfileScan = { rows: number; columns: ColumnScan[] }
 
 type FloatOwned = {
   kind: 'float'
@@ -40,7 +37,10 @@ type FloatOwned = {
 }
 type TextOwned = { kind: 'text'; distinct: number; top: TopEntry<string>[] }
 type ColumnOwned = FloatOwned | TextOwned | { kind: 'bool' }
-export type ProfileOwned = { columns: ColumnOwned[] }
+type ProfileOwned = { columns: ColumnOwned[] }
+
+type ColumnPlan = { ranks: RankPlan; edges: number[] | null } | null
+type ProfileContext = { scan?: ProfileScan; plans?: ColumnPlan[]; owned?: ProfileOwned }
 
 export type ColumnProfile = {
   name: string
@@ -61,50 +61,57 @@ export type ColumnProfile = {
 export type ProfileResult = { row_count: number; columns: ColumnProfile[] }
 
 const isFloatType = (type: ColumnType) => type === 'integer' || type === 'number' || type === 'datetime'
+const floats = (chunk: Chunk, column: ColumnRef) => columnView(chunk, column.index, column.type as 'number').values
 
-function scanColumn(state: ColumnScan, chunk: Chunk, column: ColumnRef): void {
-  if (state.kind === 'float') {
-    const { values } = columnView(chunk, column.index, column.type as 'number')
-    let { min, max } = state
+function scanColumn(chunk: Chunk, column: ColumnRef): ColumnScan {
+  if (isFloatType(column.type)) {
+    const values = floats(chunk, column)
+    const moments = emptyMoments()
+    let nulls = 0
+    let min = Number.POSITIVE_INFINITY
+    let max = Number.NEGATIVE_INFINITY
     for (let i = 0; i < values.length; i++) {
       const x = values[i]!
       if (Number.isNaN(x)) {
-        state.nulls++
+        nulls++
         continue
       }
-      addValue(state.moments, x)
-      if (min === null || x < min) min = x
-      if (max === null || x > max) max = x
+      addValue(moments, x)
+      if (x < min) min = x
+      if (x > max) max = x
     }
-    state.min = min
-    state.max = max
-    sampleEvenly(values, SAMPLE_PER_CHUNK, state.sample)
-  } else if (state.kind === 'bool') {
-    const { values } = columnView(chunk, column.index, 'boolean')
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      if (v === 1) state.trues++
-      else if (v === 0) state.falses++
-      else state.nulls++
-    }
-  } else {
-    const { nullCount } = columnView(chunk, column.index, 'string')
-    state.nulls += nullCount
-    state.count += chunk.rowCount - nullCount
+    const sample: number[] = []
+    sampleEvenly(values, SAMPLE_PER_CHUNK, sample)
+    const any = moments.n > 0
+    return { kind: 'float', nulls, moments, min: any ? min : null, max: any ? max : null, sample }
   }
+  if (column.type === 'boolean') {
+    const { values } = columnView(chunk, column.index, 'boolean')
+    const scan: BoolScan = { kind: 'bool', nulls: 0, trues: 0, falses: 0 }
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === 1) scan.trues++
+      else if (values[i] === 0) scan.falses++
+      else scan.nulls++
+    }
+    return scan
+  }
+  const { nullCount } = columnView(chunk, column.index, 'string')
+  return { kind: 'text', nulls: nullCount, count: chunk.rowCount - nullCount }
 }
 
-function mergeColumn(a: ColumnScan, b: ColumnScan): ColumnScan {
-  if (a.kind === 'float' && b.kind === 'float') {
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b))
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
+
+function mergeScan(a: ColumnScan, b: ColumnScan): ColumnScan {
+  if (a.kind === 'float' && b.kind === 'float')
     return {
       kind: 'float',
       nulls: a.nulls + b.nulls,
       moments: mergeMoments(a.moments, b.moments),
-      min: a.min === null ? b.min : b.min === null ? a.min : Math.min(a.min, b.min),
-      max: a.max === null ? b.max : b.max === null ? a.max : Math.max(a.max, b.max),
+      min: minOf(a.min, b.min),
+      max: maxOf(a.max, b.max),
       sample: a.sample.concat(b.sample),
     }
-  }
   if (a.kind === 'bool' && b.kind === 'bool')
     return { kind: 'bool', nulls: a.nulls + b.nulls, trues: a.trues + b.trues, falses: a.falses + b.falses }
   if (a.kind === 'text' && b.kind === 'text')
@@ -112,48 +119,38 @@ function mergeColumn(a: ColumnScan, b: ColumnScan): ColumnScan {
   throw new Error('profile partials of different shapes')
 }
 
+/** After the scan, samples have done their job (placing the owners' ranges) and are dropped. */
 function planColumn(scan: ColumnScan, column: ColumnRef, parts: number): ColumnPlan {
-  if (scan.kind !== 'float') return { kind: scan.kind }
-  const n = scan.moments.n
-  const ranks = n === 0 ? [] : [...new Set(QUANTILES.flatMap(q => [quantileRanks(n, q).lo, quantileRanks(n, q).hi]))]
+  if (scan.kind !== 'float') return null
   const numeric = column.type !== 'datetime'
   return {
-    kind: 'float',
-    bounds: ownerBounds(scan.sample, parts),
-    ranks,
+    ranks: planRanks(scan.moments.n, scan.sample, numeric ? QUANTILES : [], parts),
     edges: numeric ? histogramEdges(scan.min, scan.max, HISTOGRAM_BINS) : null,
-    top: !numeric,
   }
 }
 
-function floatPart(plan: FloatPlan, column: ColumnRef, part: number) {
-  const range = ownedRange(plan.bounds, part)
-  const owned = new F64Buffer()
-  let below = 0
+const withoutSample = (scan: ColumnScan): ColumnScan => (scan.kind === 'float' ? { ...scan, sample: [] } : scan)
+
+type Holder = { add(chunk: Chunk): void; summarize(): ColumnOwned }
+
+function floatHolder(column: ColumnRef, plan: NonNullable<ColumnPlan>, part: number): Holder {
+  const owned = new OwnedValues(plan.ranks, part)
   return {
-    add(chunk: Chunk) {
-      const { values } = columnView(chunk, column.index, column.type as 'number')
-      for (let i = 0; i < values.length; i++) {
-        const x = values[i]!
-        if (Number.isNaN(x)) continue
-        if (x < range.lo) below++
-        else if (ownsValue(range, x)) owned.push(x)
-      }
-    },
-    summarize(): FloatOwned {
-      const sorted = owned.take().sort()
-      const distinct = distinctSorted(sorted)
-      const at: Record<string, number> = {}
-      for (const rank of plan.ranks) {
-        const local = rank - below
-        if (local >= 0 && local < sorted.length) at[rank] = sorted[local]!
-      }
+    add: chunk => owned.add(floats(chunk, column)),
+    summarize() {
+      const { sorted, at } = owned.sort(plan.ranks)
       let counts: number[] | null = null
       if (plan.edges) {
         counts = new Array<number>(plan.edges.length - 1).fill(0)
         binValues(sorted, plan.edges, counts)
       }
-      return { kind: 'float', distinct, at, counts, top: plan.top ? topOfSorted(sorted) : null }
+      return {
+        kind: 'float',
+        distinct: distinctSorted(sorted),
+        at,
+        counts,
+        top: plan.edges ? null : topOfSorted(sorted),
+      }
     },
   }
 }
@@ -170,24 +167,26 @@ function topOfSorted(sorted: Float64Array): TopEntry<number>[] {
   return takeTop(runs, TOP_VALUES, (a, b) => a - b)
 }
 
-function textPart(column: ColumnRef, part: number, parts: number) {
+function textHolder(column: ColumnRef, part: number, parts: number): Holder {
   const counts = new Map<string, number>()
   return {
-    add(chunk: Chunk) {
+    add(chunk) {
       const { codes, dictionary } = columnView(chunk, column.index, 'string')
       countCodes(codes, dictionary, (value, count) => {
         if (ownsText(value, part, parts)) counts.set(value, (counts.get(value) ?? 0) + count)
       })
     },
-    summarize(): TextOwned {
+    summarize() {
       const entries = Array.from(counts, ([value, count]) => ({ value, count }))
       return { kind: 'text', distinct: counts.size, top: takeTop(entries, TOP_VALUES, compareCodePoints) }
     },
   }
 }
 
+const NO_HOLDER: Holder = { add() {}, summarize: () => ({ kind: 'bool' }) }
+
 function mergeOwned(a: ColumnOwned, b: ColumnOwned): ColumnOwned {
-  if (a.kind === 'float' && b.kind === 'float') {
+  if (a.kind === 'float' && b.kind === 'float')
     return {
       kind: 'float',
       distinct: a.distinct + b.distinct,
@@ -195,7 +194,6 @@ function mergeOwned(a: ColumnOwned, b: ColumnOwned): ColumnOwned {
       counts: a.counts && b.counts ? a.counts.map((c, i) => c + b.counts![i]!) : (a.counts ?? b.counts),
       top: a.top && b.top ? takeTop(a.top.concat(b.top), TOP_VALUES, (x, y) => x - y) : (a.top ?? b.top),
     }
-  }
   if (a.kind === 'text' && b.kind === 'text')
     return {
       kind: 'text',
@@ -210,23 +208,19 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 function finishColumn(column: ColumnRef, scan: ColumnScan, owned: ColumnOwned, plan: ColumnPlan): ColumnProfile {
   const base = { name: column.name, type: column.type }
   if (scan.kind === 'bool') {
-    const entries = [
+    const top = [
       { value: false, count: scan.falses },
       { value: true, count: scan.trues },
-    ].filter(e => e.count > 0)
-    return {
-      ...base,
-      count: scan.trues + scan.falses,
-      nulls: scan.nulls,
-      distinct: entries.length,
-      top: entries.sort((a, b) => b.count - a.count || Number(a.value) - Number(b.value)),
-    }
+    ]
+      .filter(e => e.count > 0)
+      .sort((a, b) => b.count - a.count || Number(a.value) - Number(b.value))
+    return { ...base, count: scan.trues + scan.falses, nulls: scan.nulls, distinct: top.length, top }
   }
   if (scan.kind === 'text' && owned.kind === 'text')
     return { ...base, count: scan.count, nulls: scan.nulls, distinct: owned.distinct, top: owned.top }
-  if (scan.kind !== 'float' || owned.kind !== 'float' || plan.kind !== 'float')
-    throw new Error('profile shapes disagree')
-  const common = { ...base, count: scan.moments.n, nulls: scan.nulls, distinct: owned.distinct }
+  if (scan.kind !== 'float' || owned.kind !== 'float' || !plan) throw new Error('profile shapes disagree')
+  const n = scan.moments.n
+  const common = { ...base, count: n, nulls: scan.nulls, distinct: owned.distinct }
   if (column.type === 'datetime')
     return {
       ...common,
@@ -234,80 +228,69 @@ function finishColumn(column: ColumnRef, scan: ColumnScan, owned: ColumnOwned, p
       max: iso(scan.max),
       top: (owned.top ?? []).map(e => ({ value: iso(e.value)!, count: e.count })),
     }
-  const n = scan.moments.n
-  const quantile = (q: number) => {
-    if (n === 0) return null
-    const { lo, hi, gamma } = quantileRanks(n, q)
-    return lerp(owned.at[lo]!, owned.at[hi]!, gamma)
-  }
   return {
     ...common,
     min: scan.min,
     max: scan.max,
     mean: meanOf(scan.moments),
     std: sampleStd(scan.moments),
-    p25: quantile(0.25),
-    p50: quantile(0.5),
-    p75: quantile(0.75),
+    p25: quantileFrom(owned.at, n, 0.25),
+    p50: quantileFrom(owned.at, n, 0.5),
+    p75: quantileFrom(owned.at, n, 0.75),
     histogram: { edges: plan.edges!, counts: owned.counts! },
   }
 }
 
-export function profileKernel(
-  params: ProfileParams,
-  columns: ColumnRef[],
-): Kernel<ProfileScan, ProfilePlan, ProfileOwned, ProfileResult> {
+/**
+ * Per-column statistics in two rounds: a chunk scan (counts, moments, min and max, a sample),
+ * then an owning round for everything that needs values in order or in full (exact quartiles,
+ * distinct counts, the histogram, the most frequent values).
+ */
+export function profileKernel(params: ProfileParams, columns: ColumnRef[]): Kernel<ProfileContext, ProfileResult> {
   const selected = params.columns ? params.columns.map(name => columns.find(c => c.name === name)!) : columns
   return {
     columns: selected,
-    scan: {
-      init: () => ({
-        rows: 0,
-        columns: selected.map((c): ColumnScan => {
-          if (isFloatType(c.type))
-            return { kind: 'float', nulls: 0, moments: emptyMoments(), min: null, max: null, sample: [] }
-          if (c.type === 'boolean') return { kind: 'bool', nulls: 0, trues: 0, falses: 0 }
-          return { kind: 'text', nulls: 0, count: 0 }
+    start: {},
+    rounds: [
+      chunkRound<ProfileContext, ProfileScan>({
+        stage: 'scanning',
+        partial: (_ctx, chunk) => ({ rows: chunk.rowCount, columns: selected.map(c => scanColumn(chunk, c)) }),
+        merge: (a, b) => ({ rows: a.rows + b.rows, columns: a.columns.map((c, i) => mergeScan(c, b.columns[i]!)) }),
+        fold: (ctx, scan, nextParts) => ({
+          ...ctx,
+          plans: scan.columns.map((c, i) => planColumn(c, selected[i]!, nextParts)),
+          scan: { rows: scan.rows, columns: scan.columns.map(withoutSample) },
         }),
       }),
-      add(state, chunk) {
-        state.rows += chunk.rowCount
-        selected.forEach((column, i) => {
-          scanColumn(state.columns[i]!, chunk, column)
-        })
-      },
-      merge: (a, b) => ({ rows: a.rows + b.rows, columns: a.columns.map((c, i) => mergeColumn(c, b.columns[i]!)) }),
-    },
-    plan: (scan, parts) => ({ columns: scan.columns.map((c, i) => planColumn(c, selected[i]!, parts)) }),
-    own: {
-      part(plan, part, parts): OwnedPart<ProfileOwned> {
-        const holders = selected.map((column, i) => {
-          const p = plan.columns[i]!
-          if (p.kind === 'float') return floatPart(p, column, part)
-          if (p.kind === 'text') return textPart(column, part, parts)
-          return { add() {}, summarize: (): ColumnOwned => ({ kind: 'bool' }) }
-        })
-        return {
-          add: chunk => {
-            for (const holder of holders) holder.add(chunk)
-          },
-          async summarize(onStep) {
-            const out: ColumnOwned[] = []
-            for (const holder of holders) {
-              out.push(holder.summarize())
-              await onStep?.()
-            }
-            return { columns: out }
-          },
-        }
-      },
-      merge: (a, b) => ({ columns: a.columns.map((c, i) => mergeOwned(c, b.columns[i]!)) }),
-    },
-    finish: (scan, owned, plan) => ({
-      row_count: scan.rows,
-      columns: selected.map((column, i) =>
-        finishColumn(column, scan.columns[i]!, owned!.columns[i]!, plan.columns[i]!),
-      ),
+      ownerRound<ProfileContext, ProfileOwned>({
+        stage: 'ordering',
+        part(ctx, part, parts) {
+          const holders = selected.map((column, i) => {
+            const plan = ctx.plans![i]!
+            if (plan) return floatHolder(column, plan, part)
+            return column.type === 'string' ? textHolder(column, part, parts) : NO_HOLDER
+          })
+          return {
+            add(chunk) {
+              for (const holder of holders) holder.add(chunk)
+            },
+            async summarize(step) {
+              const out: ColumnOwned[] = []
+              for (const holder of holders) {
+                out.push(holder.summarize())
+                await step()
+              }
+              return { columns: out }
+            },
+          }
+        },
+        merge: (a, b) => ({ columns: a.columns.map((c, i) => mergeOwned(c, b.columns[i]!)) }),
+        fold: (ctx, owned) => ({ ...ctx, owned }),
+      }),
+    ],
+    finish: ({ scan, plans, owned }) => ({
+      row_count: scan!.rows,
+      columns: selected.map((column, i) => finishColumn(column, scan!.columns[i]!, owned!.columns[i]!, plans![i]!)),
     }),
   }
 }

@@ -2,6 +2,7 @@ import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia
 import type { Logger } from '../logger'
 import { type FieldError, ProblemError, problemBody, problemResponse } from './problem'
 import { requestIdOf } from './request-context'
+import { describeIssue } from './validation'
 
 const PG_CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -40,13 +41,6 @@ const isFieldError = (value: unknown): value is FieldError =>
   typeof (value as FieldError).message === 'string'
 
 const PARTS = new Set(['body', 'query', 'params', 'headers'])
-
-function describeIssue(issue: { schema?: unknown; summary?: string; message: string }): string {
-  const options = (issue.schema as { anyOf?: { const?: unknown }[] } | undefined)?.anyOf
-  if (options?.length && options.every(o => typeof o.const === 'string'))
-    return `must be one of: ${options.map(o => o.const).join(', ')}`
-  return issue.summary || issue.message || 'invalid value'
-}
 
 function validationErrors(error: Readonly<ValidationError>): FieldError[] {
   if (isFieldError(error.customError)) return [error.customError]

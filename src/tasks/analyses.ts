@@ -1,64 +1,212 @@
-import { Value } from '@sinclair/typebox/value'
 import { type Static, type TSchema, t } from 'elysia'
 import { type FieldError, invalid } from '../http/problem'
-import type { ColumnInfo } from '../storage/columns'
+import { integer, oneOf } from '../http/schemas'
+import { fieldErrors } from '../http/validation'
+import { type ColumnInfo, isNumericType } from '../storage/columns'
 
-const ColumnList = t.Array(t.String(), { minItems: 1, maxItems: 1000, uniqueItems: true })
+const ColumnName = t.String({ minLength: 1 })
+const ColumnList = (minItems: number) => t.Array(ColumnName, { minItems, maxItems: 1000, uniqueItems: true })
 
 export const ProfileParams = t.Object(
-  { columns: t.Optional(ColumnList) },
-  { additionalProperties: false, description: 'profile: per-column statistics; all columns unless `columns` is given' },
+  { columns: t.Optional(ColumnList(1)) },
+  { additionalProperties: false, description: 'per-column statistics; all columns unless `columns` is given' },
+)
+
+export const CorrelationParams = t.Object(
+  {
+    columns: t.Optional(ColumnList(2)),
+    method: t.Optional(oneOf(['pearson', 'spearman'])),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'correlation matrix of numeric columns (all of them unless `columns` is given); `method` pearson (default) or spearman',
+  },
+)
+
+export const HistogramParams = t.Object(
+  { column: ColumnName, bins: t.Optional(integer({ minimum: 1, maximum: 10_000 })) },
+  {
+    additionalProperties: false,
+    description: 'equal-width histogram of a numeric column, NumPy semantics; `bins` defaults to 20',
+  },
+)
+
+export const GROUPBY_FUNCTIONS = ['count', 'sum', 'mean', 'min', 'max', 'std', 'median'] as const
+export type GroupbyFunction = (typeof GROUPBY_FUNCTIONS)[number]
+
+export const GroupbyParams = t.Object(
+  {
+    by: t.Array(ColumnName, { minItems: 1, maxItems: 10, uniqueItems: true }),
+    aggregations: t.Array(
+      t.Object({ column: ColumnName, fn: oneOf(GROUPBY_FUNCTIONS) }, { additionalProperties: false }),
+      {
+        minItems: 1,
+        maxItems: 100,
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'rows grouped by the `by` columns (null keys form their own group), one output per aggregation',
+  },
+)
+
+export const RegressionParams = t.Object(
+  { target: ColumnName, features: t.Array(ColumnName, { minItems: 1, maxItems: 100, uniqueItems: true }) },
+  { additionalProperties: false, description: 'ordinary least squares of `target` on `features`, with an intercept' },
+)
+
+export const OutliersParams = t.Object(
+  {
+    column: ColumnName,
+    method: oneOf(['iqr', 'zscore']),
+    threshold: t.Optional(t.Number({ exclusiveMinimum: 0, maximum: 1e6 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'values outside Q1 − t·IQR … Q3 + t·IQR (iqr, t = 1.5) or mean ∓ t·std (zscore, t = 3)',
+  },
 )
 
 export type ProfileParams = Static<typeof ProfileParams>
+export type CorrelationParams = Static<typeof CorrelationParams>
+export type HistogramParams = Static<typeof HistogramParams>
+export type GroupbyParams = Static<typeof GroupbyParams>
+export type RegressionParams = Static<typeof RegressionParams>
+export type OutliersParams = Static<typeof OutliersParams>
 
-type KindSpec = {
-  params: TSchema
-  /** Checks params against the dataset's columns; returns what is wrong. */
-  check(params: never, columns: readonly ColumnInfo[]): FieldError[]
-}
+/** The columns a kind may read, by type: anything, or numbers only. */
+type Needs = 'any' | 'numeric'
 
-function unknownColumns(
-  names: readonly string[] | undefined,
+/** Checks that every named column exists and has a type the kind can use. */
+function columnErrors(
+  names: readonly string[],
   columns: readonly ColumnInfo[],
-  path: string,
+  path: (i: number) => string,
+  needs: Needs,
 ): FieldError[] {
-  const known = new Set(columns.map(c => c.name))
-  return (names ?? []).flatMap((name, i) =>
-    known.has(name) ? [] : [{ path: `${path}.${i}`, message: `no column named ${JSON.stringify(name)}` }],
-  )
+  const types = new Map(columns.map(c => [c.name, c.type]))
+  return names.flatMap((name, i): FieldError[] => {
+    const type = types.get(name)
+    if (type === undefined) return [{ path: path(i), message: `no column named ${JSON.stringify(name)}` }]
+    if (needs === 'numeric' && !isNumericType(type))
+      return [
+        { path: path(i), message: `column ${JSON.stringify(name)} is ${type}; this analysis needs a numeric column` },
+      ]
+    return []
+  })
 }
 
-export const ANALYSES = {
-  profile: {
-    params: ProfileParams,
-    check: (params: ProfileParams, columns) => unknownColumns(params.columns, columns, 'body.params.columns'),
-  },
-} satisfies Record<string, KindSpec>
+const numericColumns = (columns: readonly ColumnInfo[]) => columns.filter(c => isNumericType(c.type)).map(c => c.name)
 
-export const ANALYSIS_KINDS = ['profile'] as const satisfies readonly (keyof typeof ANALYSES)[]
+type KindSpec<P> = {
+  params: TSchema
+  /** What is wrong with the params for these columns; fills in column-dependent defaults. */
+  check(params: P, columns: readonly ColumnInfo[]): FieldError[]
+}
+
+const profile: KindSpec<ProfileParams> = {
+  params: ProfileParams,
+  check: (p, columns) => columnErrors(p.columns ?? [], columns, i => `body.params.columns.${i}`, 'any'),
+}
+
+const correlation: KindSpec<CorrelationParams> = {
+  params: CorrelationParams,
+  check(p, columns) {
+    p.method ??= 'pearson'
+    if (p.columns) return columnErrors(p.columns, columns, i => `body.params.columns.${i}`, 'numeric')
+    p.columns = numericColumns(columns)
+    return p.columns.length >= 2
+      ? []
+      : [{ path: 'body.params.columns', message: 'the dataset has fewer than two numeric columns to correlate' }]
+  },
+}
+
+const histogram: KindSpec<HistogramParams> = {
+  params: HistogramParams,
+  check(p, columns) {
+    p.bins ??= 20
+    return columnErrors([p.column], columns, () => 'body.params.column', 'numeric')
+  },
+}
+
+const groupby: KindSpec<GroupbyParams> = {
+  params: GroupbyParams,
+  check(p, columns) {
+    const errors = columnErrors(p.by, columns, i => `body.params.by.${i}`, 'any')
+    const seen = new Set<string>()
+    p.aggregations.forEach(({ column, fn }, i) => {
+      const path = `body.params.aggregations.${i}.column`
+      errors.push(...columnErrors([column], columns, () => path, fn === 'count' ? 'any' : 'numeric'))
+      const output = `${fn}_${column}`
+      if (seen.has(output))
+        errors.push({ path: `body.params.aggregations.${i}`, message: `${output} is asked for twice` })
+      seen.add(output)
+    })
+    return errors
+  },
+}
+
+const regression: KindSpec<RegressionParams> = {
+  params: RegressionParams,
+  check(p, columns) {
+    const errors = [
+      ...columnErrors([p.target], columns, () => 'body.params.target', 'numeric'),
+      ...columnErrors(p.features, columns, i => `body.params.features.${i}`, 'numeric'),
+    ]
+    const i = p.features.indexOf(p.target)
+    if (i >= 0) errors.push({ path: `body.params.features.${i}`, message: 'the target cannot also be a feature' })
+    return errors
+  },
+}
+
+export const DEFAULT_OUTLIER_THRESHOLD = { iqr: 1.5, zscore: 3 } as const
+
+const outliers: KindSpec<OutliersParams> = {
+  params: OutliersParams,
+  check(p, columns) {
+    p.threshold ??= DEFAULT_OUTLIER_THRESHOLD[p.method]
+    return columnErrors([p.column], columns, () => 'body.params.column', 'numeric')
+  },
+}
+
+export const ANALYSES = { profile, correlation, histogram, groupby, regression, outliers } as const
+
+export const ANALYSIS_KINDS = [
+  'profile',
+  'correlation',
+  'histogram',
+  'groupby',
+  'regression',
+  'outliers',
+] as const satisfies readonly (keyof typeof ANALYSES)[]
 export type AnalysisKind = (typeof ANALYSIS_KINDS)[number]
 
-export type AnalysisParams = { profile: ProfileParams }
+export type AnalysisParams = {
+  profile: ProfileParams
+  correlation: CorrelationParams
+  histogram: HistogramParams
+  groupby: GroupbyParams
+  regression: RegressionParams
+  outliers: OutliersParams
+}
 
 /**
  * Validates an analysis request against the kind's schema and the dataset's columns, and
- * returns the params with their defaults filled in. Everything is checked here, before a task
- * exists, so that a bad request never reaches the queue.
+ * returns the params with every default filled in, so the task records exactly what ran.
+ * Everything is checked here, before a task exists: a bad request never reaches the queue.
  */
 export function validateAnalysis(
   kind: AnalysisKind,
   raw: unknown,
   columns: readonly ColumnInfo[],
 ): Record<string, unknown> {
-  const spec = ANALYSES[kind]
-  const params = Value.Default(spec.params, structuredClone(raw ?? {}))
-  const schemaErrors = [...Value.Errors(spec.params, params)].map(e => ({
-    path: ['body.params', ...e.path.split('/').filter(Boolean)].join('.'),
-    message: e.message,
-  }))
+  const spec = ANALYSES[kind] as KindSpec<unknown>
+  const params = structuredClone(raw ?? {})
+  const schemaErrors = fieldErrors(spec.params, params, 'body.params')
   if (schemaErrors.length > 0) throw invalid(`Invalid params for ${kind}`, schemaErrors)
-  const columnErrors = spec.check(params as never, columns)
-  if (columnErrors.length > 0) throw invalid(`Invalid params for ${kind}`, columnErrors)
+  const columnProblems = spec.check(params, columns)
+  if (columnProblems.length > 0) throw invalid(`Invalid params for ${kind}`, columnProblems)
   return params as Record<string, unknown>
 }

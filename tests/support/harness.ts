@@ -1,5 +1,4 @@
-import type { Worker } from 'bullmq'
-import { startAnalysisWorker } from '../../jobs/analysis-worker'
+import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/analysis-worker'
 import { createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
 import { type App, createApp } from '../../src/app'
@@ -17,8 +16,8 @@ export type Harness = {
   db: Database
   config: Config
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>
-  /** Starts an analysis worker (jobs run in worker threads) against this harness's database and queue. */
-  startWorker(concurrency?: number): Promise<Worker>
+  /** Starts the analysis workers (jobs run in worker threads) against this harness's database and queue. */
+  startWorker(threads?: number): Promise<AnalysisWorkers>
   close(): Promise<void>
 }
 
@@ -42,7 +41,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const queue = createAnalysisQueue(redis, config.queuePrefix)
   await queue.waitUntilReady()
   const app = createApp({ config, db, redis, queue, log })
-  const workers: Worker[] = []
+  const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []
 
   return {
@@ -63,22 +62,23 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       } catch {}
       return { status: response.status, headers: response.headers, body: parsed as any, text }
     },
-    async startWorker(concurrency = 2) {
-      const connection = createRedis(config.redisUrl, 'worker')
-      workerConnections.push(connection)
+    async startWorker(threads = 2) {
+      const connection = () => {
+        const redis = createRedis(config.redisUrl, 'worker')
+        workerConnections.push(redis)
+        return redis
+      }
       const workerDb = createDb(config.databaseUrl, { max: 2 })
-      const worker = startAnalysisWorker({
+      const started = startAnalysisWorkers({
         connection,
-        prefix: config.queuePrefix,
-        concurrency,
-        databaseUrl: config.databaseUrl,
+        config: { ...config, workerConcurrency: threads, analysisThreads: threads },
         db: workerDb,
         log,
       })
-      worker.on('closed', () => void workerDb.$client.end())
-      await worker.waitUntilReady()
-      workers.push(worker)
-      return worker
+      started.tasks.on('closed', () => void workerDb.$client.end())
+      await Promise.all([started.tasks.waitUntilReady(), started.parts.waitUntilReady()])
+      workers.push(started)
+      return started
     },
     async close() {
       await Promise.all(workers.map(w => w.close()))

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { Worker } from 'bullmq'
 import { sql } from 'drizzle-orm'
+import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
 import mixed from '../../fixtures/mixed.json'
 import { expectClose } from '../../support/expect-close'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
 
 let h: Harness
-let worker: Worker
+let worker: AnalysisWorkers
 let datasetId: string
 
 beforeAll(async () => {
@@ -95,10 +95,10 @@ describe('failures', () => {
   test('a task whose data disappeared fails with the reason, without retrying', async () => {
     const { id } = (await h.request('POST', '/api/datasets', { json: { name: 'doomed', rows: [{ a: 1 }] } })).body
     const [version] = await h.db.execute<{ version: number }>(sql`select version from datasets where id = ${id}`)
-    await worker.pause()
+    await worker.tasks.pause()
     const task = (await h.request('POST', `/api/datasets/${id}/process`)).body
     await h.db.execute(sql`delete from dataset_versions where dataset_id = ${id} and version = ${version!.version}`)
-    worker.resume()
+    worker.tasks.resume()
     const done = await finished(task.id)
     expect(done).toMatchObject({
       status: 'failed',

@@ -1,0 +1,250 @@
+import type { JsonCell } from '../../src/datasets/ingest/cells'
+import type { Chunk } from '../../src/storage/chunk-codec'
+import { columnView } from '../../src/storage/column-view'
+import type { GroupbyFunction, GroupbyParams } from '../../src/tasks/analyses'
+import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
+import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
+import { compareCodePoints, medianSorted } from './order-stats'
+import { F64Buffer, ownsText } from './ownership'
+
+/** One aggregation's running state in one group (plain JSON, mergeable). */
+type Acc =
+  | { fn: 'count'; n: number }
+  | { fn: 'sum'; sum: number; comp: number }
+  | { fn: 'mean' | 'std'; m: Moments }
+  | { fn: 'min' | 'max'; v: number | null }
+  | { fn: 'median' }
+
+type Group = { key: JsonCell[]; accs: Acc[] }
+/** Groups by their composite key text. */
+type Groups = Record<string, Group>
+type Medians = Record<string, (number | null)[]>
+type GroupbyContext = { groups?: Groups; medians?: Medians }
+
+export type GroupbyResult = { by: string[]; rows: Record<string, JsonCell>[] }
+
+const SEPARATOR = '\u0001'
+
+/** Reads one key column of a chunk as typed values (datetimes as epoch ms, null as null). */
+function keyReader(chunk: Chunk, column: ColumnRef): (row: number) => JsonCell {
+  if (column.type === 'string') {
+    const { codes, dictionary } = columnView(chunk, column.index, 'string')
+    return r => (codes[r] === -1 ? null : dictionary[codes[r]!]!)
+  }
+  if (column.type === 'boolean') {
+    const { values } = columnView(chunk, column.index, 'boolean')
+    return r => (values[r] === -1 ? null : values[r] === 1)
+  }
+  const { values } = columnView(chunk, column.index, column.type)
+  return r => (Number.isNaN(values[r]!) ? null : values[r]!)
+}
+
+/** Key text that keeps types apart: the string "1" and the number 1 are different groups. */
+const keyText = (key: JsonCell[]) => key.map(v => (v === null ? '\u0000' : `${typeof v}:${v}`)).join(SEPARATOR)
+
+function emptyAcc(fn: GroupbyFunction): Acc {
+  switch (fn) {
+    case 'count':
+      return { fn, n: 0 }
+    case 'sum':
+      return { fn, sum: 0, comp: 0 }
+    case 'mean':
+    case 'std':
+      return { fn, m: emptyMoments() }
+    case 'min':
+    case 'max':
+      return { fn, v: null }
+    case 'median':
+      return { fn }
+  }
+}
+
+/** Adds a present value (Neumaier-compensated sum, as pandas' Kahan-summed group sums). */
+function accumulate(acc: Acc, x: number): void {
+  switch (acc.fn) {
+    case 'count':
+      acc.n++
+      return
+    case 'sum': {
+      const t = acc.sum + x
+      acc.comp += Math.abs(acc.sum) >= Math.abs(x) ? acc.sum - t + x : x - t + acc.sum
+      acc.sum = t
+      return
+    }
+    case 'mean':
+    case 'std':
+      addValue(acc.m, x)
+      return
+    case 'min':
+      if (acc.v === null || x < acc.v) acc.v = x
+      return
+    case 'max':
+      if (acc.v === null || x > acc.v) acc.v = x
+  }
+}
+
+function mergeAcc(a: Acc, b: Acc): Acc {
+  if (a.fn === 'count' && b.fn === 'count') return { fn: 'count', n: a.n + b.n }
+  if (a.fn === 'sum' && b.fn === 'sum') {
+    const acc: Acc = { fn: 'sum', sum: a.sum, comp: a.comp + b.comp }
+    accumulate(acc, b.sum)
+    return acc
+  }
+  if ((a.fn === 'mean' || a.fn === 'std') && (b.fn === 'mean' || b.fn === 'std'))
+    return { fn: a.fn, m: mergeMoments(a.m, b.m) }
+  if (a.fn === 'min' && b.fn === 'min')
+    return { fn: 'min', v: a.v === null ? b.v : b.v === null ? a.v : Math.min(a.v, b.v) }
+  if (a.fn === 'max' && b.fn === 'max')
+    return { fn: 'max', v: a.v === null ? b.v : b.v === null ? a.v : Math.max(a.v, b.v) }
+  return a
+}
+
+function accValue(acc: Acc, median: number | null | undefined): JsonCell {
+  switch (acc.fn) {
+    case 'count':
+      return acc.n
+    case 'sum':
+      return acc.sum + acc.comp
+    case 'mean':
+      return meanOf(acc.m)
+    case 'std':
+      return sampleStd(acc.m)
+    case 'min':
+    case 'max':
+      return acc.v
+    case 'median':
+      return median ?? null
+  }
+}
+
+/** Ascending by key, column by column: numbers, datetimes and booleans by value, strings by code point, null last. */
+function compareKeys(a: JsonCell[], b: JsonCell[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!
+    const y = b[i]!
+    if (x === y) continue
+    if (x === null) return 1
+    if (y === null) return -1
+    const order = typeof x === 'string' ? compareCodePoints(x, y as string) : Number(x) - Number(y)
+    if (order !== 0) return order
+  }
+  return 0
+}
+
+/**
+ * pandas' `groupby(by, dropna=False).agg(...)`, rows sorted by key. Counts, sums, means, std,
+ * min and max merge across chunks; medians need each group's values, so an owning round gives
+ * each part the groups whose key hashes to it and sorts only their values.
+ */
+export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kernel<GroupbyContext, GroupbyResult> {
+  const byName = (name: string) => columns.find(c => c.name === name)!
+  const keys = params.by.map(byName)
+  const aggs = params.aggregations.map(a => ({ ...a, column: byName(a.column) }))
+  const medianAggs = aggs.flatMap((a, i) => (a.fn === 'median' ? [i] : []))
+  const read = (chunk: Chunk) => {
+    const keyOf = keys.map(k => keyReader(chunk, k))
+    const values = aggs.map(a =>
+      a.fn === 'count'
+        ? keyReader(chunk, a.column)
+        : ((
+            v => (r: number) =>
+              v[r]!
+          )(columnView(chunk, a.column.index, 'number').values) as (r: number) => JsonCell),
+    )
+    return { keyOf, values }
+  }
+  const rounds = [
+    chunkRound<GroupbyContext, Groups>({
+      stage: 'grouping',
+      partial(_ctx, chunk) {
+        const { keyOf, values } = read(chunk)
+        const groups: Groups = {}
+        const index = new Map<string, Group>()
+        for (let r = 0; r < chunk.rowCount; r++) {
+          const key = keyOf.map(k => k(r))
+          const text = keyText(key)
+          let group = index.get(text)
+          if (!group) {
+            group = { key, accs: aggs.map(a => emptyAcc(a.fn)) }
+            index.set(text, group)
+            groups[text] = group
+          }
+          for (let a = 0; a < aggs.length; a++) {
+            const v = values[a]!(r)
+            if (v === null || (typeof v === 'number' && Number.isNaN(v))) continue
+            accumulate(group.accs[a]!, typeof v === 'number' ? v : 0)
+          }
+        }
+        return groups
+      },
+      // Partials are merged once each, left to right, so the accumulated one is grown in place.
+      merge(a, b) {
+        for (const [text, group] of Object.entries(b)) {
+          const mine = a[text]
+          a[text] = mine ? { key: mine.key, accs: mine.accs.map((acc, i) => mergeAcc(acc, group.accs[i]!)) } : group
+        }
+        return a
+      },
+      fold: (ctx, groups) => ({ ...ctx, groups }),
+    }),
+  ]
+  if (medianAggs.length > 0)
+    rounds.push(
+      ownerRound<GroupbyContext, Medians>({
+        stage: 'ordering',
+        part(_ctx, part, parts) {
+          const owned = new Map<string, F64Buffer[]>()
+          return {
+            add(chunk) {
+              const { keyOf, values } = read(chunk)
+              for (let r = 0; r < chunk.rowCount; r++) {
+                const text = keyText(keyOf.map(k => k(r)))
+                if (!ownsText(text, part, parts)) continue
+                let buffers = owned.get(text)
+                if (!buffers) {
+                  buffers = medianAggs.map(() => new F64Buffer())
+                  owned.set(text, buffers)
+                }
+                medianAggs.forEach((a, i) => {
+                  const v = values[a]!(r) as number
+                  if (!Number.isNaN(v)) buffers[i]!.push(v)
+                })
+              }
+            },
+            async summarize(step) {
+              const medians: Medians = {}
+              for (const [text, buffers] of owned) medians[text] = buffers.map(b => medianSorted(b.take().sort()))
+              await step()
+              return medians
+            },
+          }
+        },
+        merge: (a, b) => ({ ...a, ...b }),
+        fold: (ctx, medians) => ({ ...ctx, medians }),
+      }),
+    )
+  const iso = (v: JsonCell, column: ColumnRef) =>
+    column.type === 'datetime' && typeof v === 'number' ? new Date(v).toISOString() : v
+  return {
+    columns: [...keys, ...aggs.map(a => a.column)],
+    start: {},
+    rounds,
+    finish(ctx) {
+      const groups = Object.entries(ctx.groups!).sort(([, a], [, b]) => compareKeys(a.key, b.key))
+      return {
+        by: params.by,
+        rows: groups.map(([text, group]) => {
+          const row: Record<string, JsonCell> = {}
+          keys.forEach((k, i) => {
+            row[k.name] = iso(group.key[i]!, k)
+          })
+          aggs.forEach((a, i) => {
+            const median = a.fn === 'median' ? ctx.medians?.[text]?.[medianAggs.indexOf(i)] : undefined
+            row[`${a.fn}_${a.column.name}`] = accValue(group.accs[i]!, median)
+          })
+          return row
+        }),
+      }
+    },
+  }
+}

@@ -1,0 +1,28 @@
+import { workerData } from 'node:worker_threads'
+import { Job, Queue, type SandboxedJob } from 'bullmq'
+import { asJobError } from './errors'
+import { ANALYSIS_QUEUE, type PartJob, type SplitState, type TaskJobData } from './queue'
+import { runPartJob } from './run-part'
+import { type ThreadData, threadEnv } from './thread-env'
+
+const env = threadEnv(workerData as ThreadData)
+const tasksQueue = new Queue<TaskJobData>(ANALYSIS_QUEUE, { connection: env.redis, prefix: env.queuePrefix })
+
+/** BullMQ's sandboxed processor for the parts of split tasks, in a worker thread. */
+export default async function analysePart(job: SandboxedJob<PartJob>, _token?: string, signal?: AbortSignal) {
+  const parentContext = async () => {
+    const parent = await Job.fromId<TaskJobData>(tasksQueue, job.data.taskId)
+    return (parent?.data as SplitState | undefined)?.ctx
+  }
+  try {
+    return await runPartJob(
+      env,
+      job.data,
+      parentContext,
+      update => job.updateProgress({ ...update, task_id: job.data.taskId }),
+      signal,
+    )
+  } catch (error) {
+    throw asJobError(error)
+  }
+}

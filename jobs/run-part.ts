@@ -1,0 +1,40 @@
+import { readChunks } from '../src/storage/chunk-store'
+import { type PartOutput, runPart, type Step, yieldToEventLoop } from './execute'
+import { createKernel } from './kernels'
+import { ProgressShare } from './progress'
+import type { PartJob } from './queue'
+import { checkCancel } from './run-task'
+import { addProgress, loadRunningTask, type ProgressUpdate } from './task-store'
+import type { ThreadEnv } from './thread-env'
+
+/**
+ * One part of one round of a split task: read its chunks, reduce them, hand the output back to
+ * the parent job. Null when the task no longer runs under this attempt (cancelled, or a newer
+ * attempt took over): there is nothing left to contribute to.
+ */
+export async function runPartJob(
+  env: ThreadEnv,
+  job: PartJob,
+  parentContext: () => Promise<unknown>,
+  onProgress: (update: ProgressUpdate) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<PartOutput | null> {
+  const task = await loadRunningTask(env.db, job.taskId, job.attempt)
+  if (!task?.version) return null
+  const kernel = createKernel(task.kind, task.params, task.version.columns)
+  const round = kernel.rounds[job.round]!
+  const ctx = await parentContext()
+  const share = new ProgressShare(job.totalWork, async (percent, stage, rows) => {
+    const update = await addProgress(env.progressDb, job.taskId, job.attempt, percent, stage, rows)
+    if (update) await onProgress(update)
+  })
+  const step: Step = async (stage, rows) => {
+    await yieldToEventLoop()
+    checkCancel(signal)
+    await share.report(stage, rows, rows)
+  }
+  const chunks = readChunks(env.db, task.datasetId, task.datasetVersion, job.from, job.to)
+  const output = await runPart(round, ctx, job.part, job.parts, chunks, step)
+  await share.flush(round.stage)
+  return output
+}

@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis'
+import { createDb, type Database } from '../src/db/client'
+
+/** What the worker process hands each analysis thread (threads read no environment). */
+export type ThreadData = {
+  databaseUrl: string
+  redisUrl: string
+  queuePrefix: string
+  /** Tasks over this many rows are split into parts. */
+  splitMinRows: number
+  /** How many parts a split round has. */
+  splitParts: number
+}
+
+/**
+ * The connections of one long-lived analysis thread. `progressDb` commits without waiting for
+ * the WAL flush: a claim or a progress update lost in a database crash is harmless (the job
+ * runs again), while results go through `db` and are durable before a job completes.
+ */
+export type ThreadEnv = {
+  db: Database
+  progressDb: Database
+  redis: Redis
+  queuePrefix: string
+  split: { minRows: number; parts: number }
+}
+
+export function threadEnv(data: ThreadData): ThreadEnv {
+  return {
+    db: createDb(data.databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
+    progressDb: createDb(data.databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),
+    redis: new Redis(data.redisUrl, { maxRetriesPerRequest: null }),
+    queuePrefix: data.queuePrefix,
+    split: { minRows: data.splitMinRows, parts: data.splitParts },
+  }
+}
