@@ -32,7 +32,7 @@ export function createApp({ config, db, redis, queue, log }: AppDeps) {
     .use(errorHandler(log))
     .use(docs(packageJson.version))
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
-    .use(datasetRoutes(datasets, config.limits.jsonBytes))
+    .use(datasetRoutes(datasets, config.limits))
     .use(taskRoutes(tasks, config.limits.jsonBytes))
 }
 

@@ -48,8 +48,12 @@ export function createDatasetQueries(db: Database) {
       return row!
     },
 
-    async update(id: string, values: { name?: string; description?: string }): Promise<DatasetRow | null> {
-      const [row] = await db.update(datasets).set(values).where(eq(datasets.id, id)).returning()
+    async update(
+      id: string,
+      values: { name?: string; description?: string },
+      executor: Executor = db,
+    ): Promise<DatasetRow | null> {
+      const [row] = await executor.update(datasets).set(values).where(eq(datasets.id, id)).returning()
       return row ?? null
     },
 

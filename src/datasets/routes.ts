@@ -1,6 +1,10 @@
 import { Elysia } from 'elysia'
-import { jsonBody } from '../http/body'
+import { jsonBody, readJson } from '../http/body'
+import { bodyCheck } from '../http/check-body'
+import { parseMediaType } from '../http/media-type'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
+import { createRequestBody } from './data-docs'
+import { dataRoutes } from './data-routes'
 import {
   CreateDatasetBody,
   DatasetSchema,
@@ -11,11 +15,14 @@ import {
   RowsQuery,
 } from './schemas'
 import { type DatasetService, toDatasetJson } from './service'
+import { createFromMultipart, type UploadLimits } from './upload/multipart-create'
 
 const tags = ['datasets']
 
-export const datasetRoutes = (datasets: DatasetService, maxJsonBytes: number) => {
-  const parseJson = jsonBody(maxJsonBytes)
+const checkCreateBody = bodyCheck(CreateDatasetBody)
+
+export const datasetRoutes = (datasets: DatasetService, limits: UploadLimits & { jsonBytes: number }) => {
+  const parseJson = jsonBody(limits.jsonBytes)
   return new Elysia({ name: 'dataset-routes' })
     .get('/api/datasets', ({ query }) => datasets.list(query), {
       query: ListDatasetsQuery,
@@ -24,21 +31,25 @@ export const datasetRoutes = (datasets: DatasetService, maxJsonBytes: number) =>
     })
     .post(
       '/api/datasets',
-      async ({ body, set }) => {
-        const row = await datasets.create(body)
+      async ({ request, set }) => {
+        const row =
+          parseMediaType(request.headers.get('content-type'))?.type === 'multipart/form-data'
+            ? await createFromMultipart(request, datasets, limits)
+            : await datasets.create(checkCreateBody(await readJson(request, limits.jsonBytes)))
         set.status = 201
         set.headers.location = `/api/datasets/${row.id}`
         return toDatasetJson(row)
       },
       {
-        parse: parseJson,
-        body: CreateDatasetBody,
+        // The body is read by the handler: JSON is parsed whole, a multipart upload streamed.
+        parse: 'none',
         response: { 201: DatasetSchema, ...problems(400, 413, 415, 422, 503) },
         detail: {
           summary: 'Create a dataset',
           description:
-            'Metadata only, or with small inline data as `rows` (objects) or `csv` (text with a header row). Column types are inferred from the data.',
+            'As JSON: metadata only, or with small inline data as `rows` (objects) or `csv` (text with a header row). As multipart/form-data: `name`, `description` and a `file` (CSV, NDJSON or JSON array, optionally gzip), streamed into storage while it arrives. Column types are inferred from the data.',
           tags,
+          requestBody: createRequestBody,
         },
       },
     )
@@ -79,4 +90,5 @@ export const datasetRoutes = (datasets: DatasetService, maxJsonBytes: number) =>
       response: { 200: RowsPage, ...problems(404, 422) },
       detail: { summary: 'Page through the rows of a dataset', tags },
     })
+    .use(dataRoutes(datasets, limits))
 }

@@ -24,10 +24,12 @@ const Name = t.String({ minLength: 1, maxLength: 200, pattern: '\\S', descriptio
 const Description = t.String({ maxLength: 10_000 })
 export const CellSchema = t.Union([t.String(), t.Number(), t.Boolean(), t.Null()])
 
+/** The fields a dataset is created with, besides its data. */
+export const DatasetFields = { name: Name, description: t.Optional(Description) }
+
 export const CreateDatasetBody = t.Object(
   {
-    name: Name,
-    description: t.Optional(Description),
+    ...DatasetFields,
     rows: t.Optional(t.Array(t.Record(t.String(), CellSchema), { description: 'inline data: one object per row' })),
     csv: t.Optional(t.String({ description: 'inline data: CSV text with a header row' })),
   },

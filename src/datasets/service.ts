@@ -1,9 +1,17 @@
 import type { Database, Executor } from '../db/client'
 import type { DatasetRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
-import { invalid, notFound } from '../http/problem'
+import { conflict, invalid, notFound } from '../http/problem'
 import { cellReader } from '../storage/cell-values'
-import { finishVersion, insertChunk, openVersion, pruneDataVersions, readRowRange } from '../storage/chunk-store'
+import {
+  finishVersion,
+  insertChunk,
+  openVersion,
+  pruneDataVersions,
+  readChunks,
+  readRowRange,
+  type StoredChunk,
+} from '../storage/chunk-store'
 import type { JsonCell } from './ingest/cells'
 import { CsvReader } from './ingest/csv-reader'
 import { ingestJsonRecords } from './ingest/json-records'
@@ -38,6 +46,8 @@ export function toDatasetJson(row: DatasetRow): DatasetJson {
 }
 
 export type RowsPage = { data: Record<string, JsonCell>[]; offset: number; limit: number; total: number }
+
+export type DatasetMetadata = { name: string; description?: string }
 
 export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number }
 
@@ -120,15 +130,53 @@ export class DatasetService {
    */
   async writeData(tx: Executor, datasetId: string, { source, feed }: DataFeed): Promise<DatasetRow> {
     const version = await openVersion(tx, datasetId)
-    const builder = new TableBuilder(source, this.options.chunkRows, this.options.limits, chunk =>
-      insertChunk(tx, datasetId, version, chunk),
-    )
-    const summary = await feed(builder)
+    // One chunk is stored while the next is parsed: PostgreSQL works on its own core meanwhile.
+    let storing: Promise<void> = Promise.resolve()
+    const builder = new TableBuilder(source, this.options.chunkRows, this.options.limits, async chunk => {
+      await storing
+      storing = insertChunk(tx, datasetId, version, chunk)
+      storing.catch(() => {})
+    })
+    let summary: TableSummary
+    try {
+      summary = await feed(builder)
+    } finally {
+      // Nothing may still be running on the transaction when it commits or rolls back.
+      await storing.catch(() => {})
+    }
+    await storing
     await finishVersion(tx, datasetId, version, summary)
     const row = await this.queries.setData(tx, datasetId, version, summary)
     if (!row) throw notFound('dataset')
     await pruneDataVersions(tx, datasetId)
     return row
+  }
+
+  /** Replaces a dataset's data; the previous data stays in place until the new data is complete. */
+  async replaceData(id: string, feed: DataFeed): Promise<DatasetRow> {
+    const dataset = await this.get(id)
+    return this.db.transaction(tx => this.writeData(tx, dataset.id, feed))
+  }
+
+  /**
+   * Creates a dataset from an upload whose name and description may arrive after the data (a
+   * multipart form can send its fields in any order); `metadata` is awaited once the data is in.
+   */
+  async createWithData(feed: DataFeed, metadata: () => Promise<DatasetMetadata>): Promise<DatasetRow> {
+    return this.db.transaction(async tx => {
+      const dataset = await this.queries.insert(tx, { name: '', description: '' })
+      await this.writeData(tx, dataset.id, feed)
+      const { name, description = '' } = await metadata()
+      const row = await this.queries.update(dataset.id, { name, description }, tx)
+      return row!
+    })
+  }
+
+  /** The dataset and its stored chunks in order, decoded a few at a time as they are consumed. */
+  async dataChunks(id: string): Promise<{ dataset: DatasetRow; chunks: AsyncGenerator<StoredChunk> }> {
+    const dataset = await this.get(id)
+    if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to export yet')
+    return { dataset, chunks: readChunks(this.db, dataset.id, dataset.version, 0, dataset.chunkCount) }
   }
 
   private inlineFeed(input: CreateDatasetInput): DataFeed | null {

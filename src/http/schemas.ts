@@ -1,5 +1,5 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox'
-import { type TSchema, t } from 'elysia'
+import { type DocumentDecoration, type TSchema, t } from 'elysia'
 import type { FieldError } from './problem'
 
 /** A plain JSON integer. Elysia's `t.Integer` also accepts numeric strings, which only query strings need. */
@@ -84,3 +84,20 @@ export const NoContent = t.Void({ description: 'No content' })
 
 export const pageOf = <T extends TSchema>(item: T) =>
   t.Object({ data: t.Array(item), next_cursor: t.Union([t.String(), t.Null()]) })
+
+/**
+ * Problem answers as OpenAPI response objects, for routes whose responses are documented by
+ * hand (streamed downloads), where `problems` cannot go through a `response` schema.
+ */
+export function problemResponses(...statuses: number[]): NonNullable<DocumentDecoration['responses']> {
+  return Object.fromEntries(
+    statuses.map(status => [
+      String(status),
+      {
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'error',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+    // TypeBox's JSON Schema is what the document needs; only openapi-types' 3.0 typing differs.
+  ) as unknown as NonNullable<DocumentDecoration['responses']>
+}

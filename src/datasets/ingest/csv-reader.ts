@@ -1,10 +1,19 @@
 import Papa from 'papaparse'
 import { invalid, ProblemError } from '../../http/problem'
+import { restoreFormula } from '../csv-formulas'
 import { limitExceeded, RecordError, type TableBuilder, type TableSummary } from './table-builder'
 
 const PARSE_OPTIONS = { delimiter: ',', skipEmptyLines: true } as const
 const QUOTE = 34
+const APOSTROPHE = 39
 const NEWLINE = 10
+
+/** Undoes the formula neutralisation of our CSV export (see csv-formulas). */
+function restoreFormulas(cells: string[]): string[] {
+  for (let i = 0; i < cells.length; i++)
+    if (cells[i]!.charCodeAt(0) === APOSTROPHE) cells[i] = restoreFormula(cells[i]!)
+  return cells
+}
 
 function countNewlines(text: string, end = text.length): number {
   let count = 0
@@ -89,13 +98,13 @@ export class CsvReader {
       const header = rows[0]
       if (!header) return
       this.headerSeen = true
-      this.builder.setColumns(header)
+      this.builder.setColumns(restoreFormulas(header))
       rows = rows.slice(1)
     }
     const offset = parsed.data.length - rows.length
     for (let r = 0; r < rows.length; r++) {
       try {
-        await this.builder.addRow(rows[r]!)
+        await this.builder.addRow(restoreFormulas(rows[r]!))
       } catch (error) {
         if (!(error instanceof RecordError)) throw error
         const line = firstLine + lineOffsetOfRecord(text, offset + r)

@@ -1,4 +1,4 @@
-import { ProblemError } from '../../http/problem'
+import { type FieldError, ProblemError } from '../../http/problem'
 import type { JsonCell } from './cells'
 import { RecordError, type TableBuilder, type TableSummary } from './table-builder'
 
@@ -13,6 +13,29 @@ export function recordProblem(error: RecordError, path: (index: number) => strin
 }
 
 export const emptyDataset = (detail: string) => new ProblemError(422, 'EMPTY_DATASET', detail)
+
+const badRecord = (path: string, message: string, extra: Partial<FieldError> = {}) =>
+  new ProblemError(422, 'INVALID_RECORD', `${path}: ${message}`, [{ path, message, ...extra }])
+
+/**
+ * A parsed JSON value as a record: an object whose values are strings, numbers, booleans or
+ * null. `where` names it in errors (`line 7`, `body.3`); `extra` adds its line or row number.
+ */
+export function asRecord(value: unknown, where: string, extra: Partial<FieldError> = {}): JsonRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRecord(
+      where,
+      `expected an object, found ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+      extra,
+    )
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    const cell = record[key]
+    if (typeof cell === 'object' && cell !== null)
+      throw badRecord(`${where}.${key}`, 'a cell must be a string, number, boolean or null, not a nested value', extra)
+  }
+  return record as JsonRecord
+}
 
 /** Feeds an in-memory array of JSON records (the inline `rows` of a request body). */
 export async function ingestJsonRecords(

@@ -97,7 +97,14 @@ describe('API documentation', () => {
           if (Number(status) >= 400) expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json'])
       }
     expect(Object.keys(spec.paths['/api/datasets/{id}'].get.responses)).toEqual(['200', '404'])
-    expect(Object.keys(spec.paths['/api/datasets'].post.requestBody.content)).toEqual(['application/json'])
+    expect(Object.keys(spec.paths['/api/datasets'].post.requestBody.content)).toEqual([
+      'application/json',
+      'multipart/form-data',
+    ])
+    const data = spec.paths['/api/datasets/{id}/data']
+    expect(Object.keys(data.put.requestBody.content)).toEqual(['text/csv', 'application/x-ndjson', 'application/json'])
+    expect(Object.keys(data.get.responses)).toEqual(['200', '404', '409', '422'])
+    expect(Object.keys(data.get.responses['200'].content)).toEqual(['text/csv', 'application/x-ndjson'])
   })
 
   test('the docs page loads its script from the api itself, not from a CDN', async () => {
