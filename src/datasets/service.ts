@@ -18,6 +18,7 @@ import { ingestJsonRecords } from './ingest/json-records'
 import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, PatchDatasetInput } from './schemas'
+import { collectGarbageIfGrown } from './upload/memory-headroom'
 
 export type DatasetJson = {
   id: string
@@ -134,6 +135,7 @@ export class DatasetService {
     let storing: Promise<void> = Promise.resolve()
     const builder = new TableBuilder(source, this.options.chunkRows, this.options.limits, async chunk => {
       await storing
+      collectGarbageIfGrown()
       storing = insertChunk(tx, datasetId, version, chunk)
       storing.catch(() => {})
     })

@@ -69,8 +69,8 @@ export class TableBuilder {
 
   constructor(
     source: 'text' | 'json',
-    private readonly chunkRows: number,
-    private readonly limits: IngestLimits,
+    readonly chunkRows: number,
+    readonly limits: IngestLimits,
     private readonly sink: ChunkSink,
   ) {
     this.classify = source === 'text' ? v => classifyText(v as string) : classifyJson
@@ -88,18 +88,13 @@ export class TableBuilder {
     for (const name of names) this.addColumn(name)
   }
 
-  /** Adds one positional record; its length must match the declared columns. */
-  async addRow(cells: readonly JsonCell[]): Promise<void> {
-    this.countRow()
-    if (cells.length !== this.names.length)
-      throw new RecordError('RAGGED_ROW', `expected ${this.names.length} fields, found ${cells.length}`, this.rowCount)
-    for (let c = 0; c < cells.length; c++) {
-      const cell = cells[c]!
-      this.checkCell(cell, c)
-      this.pending[c]!.push(cell)
-    }
-    this.pendingRows++
-    if (this.pendingRows === this.chunkRows) await this.flush()
+  /**
+   * Stores a chunk of rows that a reader typed itself (the CSV reader does, straight from the
+   * text), after the columns were declared. The reader enforces the row and cell limits.
+   */
+  async addChunk(rows: number, columns: Map<number, ChunkColumn>): Promise<void> {
+    this.rowCount += rows
+    await this.store(rows, columns)
   }
 
   /** Adds one keyed record (JSON); keys not seen before become new columns. */
@@ -168,20 +163,24 @@ export class TableBuilder {
       const cells = this.pending[c]!
       while (cells.length < rows) cells.push(null)
       const column = this.buildColumn(cells)
-      if (column === null) {
-        this.nullable[c] = true
-        continue
-      }
-      if (column.nullCount > 0) this.nullable[c] = true
-      this.kinds[c] = widen(this.kinds[c]!, kindOf(column))
-      columns.set(c, column)
+      if (column !== null) columns.set(c, column)
+    }
+    this.pending = this.names.map(() => [])
+    this.pendingRows = 0
+    await this.store(rows, columns)
+  }
+
+  /** Widens the dataset's column types by a chunk's, then encodes the chunk and hands it on. */
+  private async store(rows: number, columns: Map<number, ChunkColumn>): Promise<void> {
+    for (let c = 0; c < this.names.length; c++) {
+      const column = columns.get(c)
+      if (!column || column.nullCount > 0) this.nullable[c] = true
+      if (column) this.kinds[c] = widen(this.kinds[c]!, kindOf(column))
     }
     const bytes = encodeChunk(rows, columns)
     const chunk = { seq: this.seq, rowStart: this.rowCount - rows, rowCount: rows, bytes }
     this.seq++
     this.sizeBytes += bytes.byteLength
-    this.pending = this.names.map(() => [])
-    this.pendingRows = 0
     await this.sink(chunk)
   }
 

@@ -97,4 +97,60 @@ describe('CsvReader', () => {
     expect((await problem([''])).code).toBe('EMPTY_DATASET')
     expect((await problem(['a,b\r\n'])).code).toBe('EMPTY_DATASET')
   })
+
+  test('keeps the written text of numbers, booleans and dates in a column that is a string in their chunk', async () => {
+    const { rows, summary } = await parse(['v\n1.50\n1e3\nTRUE\n2024-01-05\nabc\n'], 10)
+    expect(summary.columns).toEqual([{ name: 'v', type: 'string', nullable: false }])
+    expect(rows.map(r => r.v)).toEqual(['1.50', '1e3', 'TRUE', '2024-01-05', 'abc'])
+  })
+
+  test('types quoted fields like bare ones and reads doubled quotes, however the pieces are cut', async () => {
+    const csv = 'n,"s"\r\n"12","a ""b"" c"\r\n"3.5",""""\r\n"",x\r\n'
+    const whole = (await parse([csv])).rows
+    expect(whole).toEqual([
+      { n: 12, s: 'a "b" c' },
+      { n: 3.5, s: '"' },
+      { n: null, s: 'x' },
+    ])
+    for (let cut = 1; cut < csv.length; cut++)
+      expect((await parse([csv.slice(0, cut), csv.slice(cut)])).rows).toEqual(whole)
+  })
+
+  test('reads the last record without a line end, and a lone CR at the very end as nothing', async () => {
+    expect((await parse(['a,b\n1,2'])).rows).toEqual([{ a: 1, b: 2 }])
+    expect((await parse(['a,b\r\n1,2\r'])).rows).toEqual([{ a: 1, b: 2 }])
+    expect((await parse(['a,b\r\n1,2\r', '\n3,4\r\n'])).rows).toEqual([
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+    ])
+  })
+
+  test('drops the apostrophe our export puts before formulas, in names and cells', async () => {
+    const { rows, summary } = await parse(["'=h,b\n'=SUM(A1),\"'-x\"\n'-5,'plain\n''=twice,'@\n"])
+    expect(summary.columns.map(c => c.name)).toEqual(['=h', 'b'])
+    expect(rows).toEqual([
+      { '=h': '=SUM(A1)', b: '-x' },
+      { '=h': '-5', b: "'plain" },
+      { '=h': "'=twice", b: '@' },
+    ])
+  })
+
+  test('names the line of text after a closing quote and of a record over the length limit', async () => {
+    const error = await problem(['a,b\n1,2\n"x"y,3\n'])
+    expect(error.code).toBe('CSV_PARSE_ERROR')
+    expect(error.errors?.[0]?.line).toBe(3)
+    const builder = new TableBuilder('text', 3, LIMITS, async () => {})
+    const reader = new CsvReader(builder, 20)
+    await reader.push('a\n1\n')
+    const long = await reader.push(`"${'x'.repeat(30)}`).catch(e => e)
+    expect(long).toBeInstanceOf(ProblemError)
+    expect(long.message).toBe('line 3: a record longer than 20 characters')
+  })
+
+  test('refuses a row beyond the row limit, naming its line', async () => {
+    const builder = new TableBuilder('text', 2, { ...LIMITS, rows: 2 }, async () => {})
+    const reader = new CsvReader(builder, 1000)
+    const error = await reader.push('a\n1\n\n2\n3\n').catch(e => e)
+    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: 'line 5: more than 2 rows, the limit' })
+  })
 })

@@ -1,0 +1,133 @@
+import type { ChunkColumn } from '../../storage/chunk-codec'
+import { restoreFormula } from '../csv-formulas'
+import { CellKind, widen } from './cells'
+
+/** How a cell's text differs from the characters it spans in its piece of input. */
+export const CellText = {
+  /** Taken as it is. */
+  Plain: 0,
+  /** A quoted field whose doubled quotes stand for one. */
+  Escaped: 1,
+  /** Starts with the apostrophe our CSV export puts before a formula; see csv-formulas. */
+  Restored: 2,
+} as const
+
+/**
+ * The cells of one chunk of CSV rows while it fills, column by column. The reader types each
+ * cell as it scans it (`kinds`, with numbers, datetimes and booleans already in `values`) and
+ * records where its text lies (`starts`/`ends` in the input piece `rowPiece` names), so a
+ * string is only made for cells that end up in a string column. Memory is a few typed arrays
+ * per column plus the text of the chunk's rows, whatever the size of the upload.
+ */
+export class TextChunk {
+  rows = 0
+  pieces: string[] = []
+  readonly rowPiece: Int32Array
+  readonly kinds: Uint8Array[]
+  readonly starts: Int32Array[]
+  readonly ends: Int32Array[]
+  readonly texts: Uint8Array[]
+  values: Float64Array[]
+
+  constructor(
+    readonly width: number,
+    readonly capacity: number,
+  ) {
+    const each = <T>(make: () => T) => Array.from({ length: width }, make)
+    this.rowPiece = new Int32Array(capacity)
+    this.kinds = each(() => new Uint8Array(capacity))
+    this.starts = each(() => new Int32Array(capacity))
+    this.ends = each(() => new Int32Array(capacity))
+    this.texts = each(() => new Uint8Array(capacity))
+    this.values = each(() => new Float64Array(capacity))
+  }
+
+  get full(): boolean {
+    return this.rows === this.capacity
+  }
+
+  /** Starts a new piece of input text; the rows added next point into it. */
+  addPiece(text: string): void {
+    this.pieces.push(text)
+  }
+
+  /** The text of one cell as it was written. */
+  cellText(c: number, r: number): string {
+    const raw = this.pieces[this.rowPiece[r]!]!.slice(this.starts[c]![r]!, this.ends[c]![r]!)
+    const how = this.texts[c]![r]!
+    if (how === CellText.Plain) return raw
+    const unescaped = how & CellText.Escaped ? raw.replaceAll('""', '"') : raw
+    return how & CellText.Restored ? restoreFormula(unescaped) : unescaped
+  }
+
+  /**
+   * The typed columns of the rows so far, keyed by column index; an all-null column is left
+   * out. Afterwards the chunk is empty again, its value arrays handed over to the columns.
+   */
+  take(): { rows: number; columns: Map<number, ChunkColumn> } {
+    const rows = this.rows
+    const columns = new Map<number, ChunkColumn>()
+    for (let c = 0; c < this.width; c++) {
+      const column = this.buildColumn(c, rows)
+      if (column) columns.set(c, column)
+    }
+    this.rows = 0
+    const current = this.pieces.at(-1)
+    this.pieces = current === undefined ? [] : [current]
+    return { rows, columns }
+  }
+
+  private buildColumn(c: number, rows: number): ChunkColumn | null {
+    const kinds = this.kinds[c]!
+    let kind: CellKind = CellKind.Null
+    let nullCount = 0
+    for (let r = 0; r < rows; r++) {
+      const k = kinds[r] as CellKind
+      if (k === CellKind.Null) nullCount++
+      else if (k !== kind) kind = widen(kind, k)
+    }
+    switch (kind) {
+      case CellKind.Null:
+        return null
+      case CellKind.Integer:
+      case CellKind.Number:
+      case CellKind.Datetime: {
+        // Null cells already hold NaN, the in-band null of float columns.
+        const values = this.values[c]!.subarray(0, rows)
+        this.values[c] = new Float64Array(this.capacity)
+        const type = kind === CellKind.Integer ? 'integer' : kind === CellKind.Number ? 'number' : 'datetime'
+        return { type, values, nullCount }
+      }
+      case CellKind.Boolean: {
+        const source = this.values[c]!
+        const values = new Int8Array(rows)
+        for (let r = 0; r < rows; r++) values[r] = kinds[r] === CellKind.Null ? -1 : source[r]!
+        return { type: 'boolean', values, nullCount }
+      }
+      default:
+        return this.buildDictionary(c, rows, nullCount)
+    }
+  }
+
+  private buildDictionary(c: number, rows: number, nullCount: number): ChunkColumn {
+    const kinds = this.kinds[c]!
+    const codes = new Int32Array(rows)
+    const dictionary: string[] = []
+    const lookup = new Map<string, number>()
+    for (let r = 0; r < rows; r++) {
+      if (kinds[r] === CellKind.Null) {
+        codes[r] = -1
+        continue
+      }
+      const text = this.cellText(c, r)
+      let code = lookup.get(text)
+      if (code === undefined) {
+        code = dictionary.length
+        dictionary.push(text)
+        lookup.set(text, code)
+      }
+      codes[r] = code
+    }
+    return { type: 'string', codes, dictionary, nullCount }
+  }
+}
