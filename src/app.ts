@@ -27,7 +27,9 @@ export function createApp({ config, db, redis, queue, log }: AppDeps) {
   const datasets = new DatasetService(db, { limits: config.limits, chunkRows: config.chunkRows })
   const tasks = new TaskService(db, datasets, queue)
   // normalize: false makes unknown body fields an error instead of silently dropping them.
-  return new Elysia({ normalize: false, serve: { maxRequestBodySize: config.limits.bodyBytes } })
+  // Bun's own body limit answers a bare 413; at twice ours, our readers (which answer a problem
+  // document, and count while streaming) refuse first, and Bun's stays a backstop.
+  return new Elysia({ normalize: false, serve: { maxRequestBodySize: 2 * config.limits.bodyBytes } })
     .use(requestContext(log))
     .use(errorHandler(log))
     .use(docs(packageJson.version))

@@ -1,5 +1,6 @@
 import { apiRead } from './api-read.bench'
 import { taskLatency } from './task-latency.bench'
+import { upload } from './upload.bench'
 
 /**
  * `bun run bench [name…]`: runs the benchmarks (all by default) one after another against the
@@ -9,6 +10,7 @@ import { taskLatency } from './task-latency.bench'
 const BENCHMARKS: Record<string, () => Promise<Record<string, string>>> = {
   'api-read': apiRead,
   'task-latency': taskLatency,
+  upload,
 }
 
 const wanted = process.argv.slice(2)

@@ -26,7 +26,7 @@ export async function freshDatabase(name: string): Promise<{ url: string; drop()
   }
 }
 
-export type Processes = { baseUrl: string; stop(): Promise<void> }
+export type Processes = { baseUrl: string; apiPid: number; stop(): Promise<void> }
 
 /** Starts the real api (and optionally workers) as child processes, as `bun run start` / `bun run worker` would. */
 export async function startSystem(options: {
@@ -54,6 +54,7 @@ export async function startSystem(options: {
     children.push(spawn(['bun', 'jobs/worker.ts'], { cwd: root, env, stdout: 'inherit', stderr: 'inherit' }))
   return {
     baseUrl,
+    apiPid: children[0]!.pid,
     async stop() {
       for (const child of children) child.kill('SIGTERM')
       await Promise.all(children.map(c => c.exited))

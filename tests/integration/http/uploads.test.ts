@@ -256,6 +256,29 @@ describe('limits', () => {
     expect(chunked.detail).toBe('The request body is larger than the limit of 2048 bytes')
   })
 
+  test('on a real connection too, an oversized body is a 413 problem, declared or chunked', async () => {
+    const id = await emptyDataset(small)
+    small.app.listen({ port: 0, hostname: '127.0.0.1' })
+    try {
+      const url = `http://127.0.0.1:${small.app.server!.port}/api/datasets/${id}/data`
+      const body = `a\n1\n${'\n'.repeat(3000)}`
+      const declared = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'text/csv' } })
+      expect(declared.status).toBe(413)
+      expect(declared.headers.get('content-type')).toBe('application/problem+json')
+      expect((await declared.json()).code).toBe('PAYLOAD_TOO_LARGE')
+      const chunked = await fetch(url, {
+        method: 'PUT',
+        body: streamOf(body.match(/[\s\S]{1,500}/g)!),
+        headers: { 'content-type': 'text/csv' },
+      })
+      expect(chunked.status).toBe(413)
+      expect((await chunked.json()).code).toBe('PAYLOAD_TOO_LARGE')
+    } finally {
+      await small.app.stop(true)
+    }
+    expect((await small.request('GET', `/api/datasets/${id}`)).body.status).toBe('empty')
+  })
+
   test('413 for a gzip body that inflates past MAX_BODY_BYTES', async () => {
     const bomb = gzipSync(`a\n${'1\n'.repeat(50_000)}`)
     expect(bomb.byteLength).toBeLessThan(2048)
