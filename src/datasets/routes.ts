@@ -5,6 +5,7 @@ import { parseMediaType } from '../http/media-type'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import { createRequestBody } from './data-docs'
 import { dataRoutes } from './data-routes'
+import { parseJsonExact } from './ingest/exact-json'
 import {
   CreateDatasetBody,
   DatasetSchema,
@@ -35,7 +36,7 @@ export const datasetRoutes = (datasets: DatasetService, limits: UploadLimits & {
         const row =
           parseMediaType(request.headers.get('content-type'))?.type === 'multipart/form-data'
             ? await createFromMultipart(request, datasets, limits)
-            : await datasets.create(checkCreateBody(await readJson(request, limits.jsonBytes)))
+            : await datasets.create(checkCreateBody(await readJson(request, limits.jsonBytes, parseJsonExact)))
         set.status = 201
         set.headers.location = `/api/datasets/${row.id}`
         return toDatasetJson(row)

@@ -32,11 +32,17 @@ export function jsonBody(maxBytes: number, { emptyValue }: { emptyValue?: unknow
   return [parseJson(maxBytes, emptyValue), 'application/json' as const]
 }
 
-/** Reads and parses a JSON body the way `jsonBody` does, for routes that parse their body themselves. */
-export const readJson = (request: Request, maxBytes: number): Promise<unknown> =>
-  parseJson(maxBytes, undefined)({ request })
+/**
+ * Reads and parses a JSON body the way `jsonBody` does, for routes that parse their body
+ * themselves; `parse` may replace JSON.parse (to keep big integers exact, say).
+ */
+export const readJson = (
+  request: Request,
+  maxBytes: number,
+  parse: (text: string) => unknown = JSON.parse,
+): Promise<unknown> => parseJson(maxBytes, undefined, parse)({ request })
 
-function parseJson(maxBytes: number, emptyValue: unknown) {
+function parseJson(maxBytes: number, emptyValue: unknown, parse: (text: string) => unknown = JSON.parse) {
   return async ({ request }: { request: Request }): Promise<unknown> => {
     const type = request.headers.get('content-type')
     const isJson = type !== null && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type)
@@ -48,7 +54,7 @@ function parseJson(maxBytes: number, emptyValue: unknown) {
     }
     if (!isJson) throw unsupportedMediaType('Send the body as application/json (no content type was given)')
     try {
-      return JSON.parse(raw)
+      return parse(raw)
     } catch {
       throw malformed('The request body is not valid JSON')
     }

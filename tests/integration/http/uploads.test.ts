@@ -171,6 +171,20 @@ describe('PUT /api/datasets/{id}/data with NDJSON and JSON', () => {
     expect(await allRows(h, id)).toEqual(rows.map(r => ({ ...r, big: r.big === null ? null : '12345678901234567890' })))
   })
 
+  test('inline rows of a JSON create keep big integers exactly as well', async () => {
+    const body = '{"name":"inline","rows":[{"id":9007199254740993,"n":1},{"id":2,"n":2}]}'
+    const res = await h.request('POST', '/api/datasets', { body, headers: { 'content-type': 'application/json' } })
+    expect(res.status).toBe(201)
+    expect(res.body.columns).toEqual([
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'n', type: 'integer', nullable: false },
+    ])
+    expect(await allRows(h, res.body.id)).toEqual([
+      { id: '9007199254740993', n: 1 },
+      { id: '2', n: 2 },
+    ])
+  })
+
   test('JSON array: errors name the element; not an array, nested values and hostile depth are 422', async () => {
     const id = await datasetWithData()
     const bad = await expectUnchanged(id, () => putData(h, id, '[{"a":1},{"a":2},{"a":}]', 'application/json'), 422)
