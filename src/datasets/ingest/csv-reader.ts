@@ -132,7 +132,7 @@ export class CsvReader {
   private endHeader(text: string): void {
     this.builder.setColumns(this.header)
     this.width = this.header.length
-    this.chunk = new TextChunk(this.width, this.builder.chunkRows)
+    this.chunk = new TextChunk(this.width, this.builder.rowsPerChunk(this.width))
     this.chunk.addPiece(text)
   }
 
@@ -144,8 +144,7 @@ export class CsvReader {
     const maxRows = this.builder.limits.rows
     if (this.records >= maxRows) throw recordProblem('LIMIT_EXCEEDED', `more than ${maxRows} rows, the limit`, line)
     this.records++
-    chunk.rowPiece[chunk.rows] = chunk.pieces.length - 1
-    chunk.rows++
+    chunk.endRow()
   }
 
   /** One field of the current record: a column name, or a cell typed into the chunk. */
@@ -159,6 +158,7 @@ export class CsvReader {
     if (c >= this.width) return
     const chunk = this.chunk
     const r = chunk.rows
+    if (c === 0) chunk.reserveRow()
     const cellBytes = this.builder.limits.cellBytes
     if ((b - a) * 3 > cellBytes) this.checkCellBytes(unescapeQuotes(text.slice(a, b), how), c)
     chunk.starts[c]![r] = a

@@ -19,6 +19,9 @@ const KIND_TYPE: Record<CellKind, ColumnType> = {
   [CellKind.String]: 'string',
 }
 
+/** Cells in one chunk at most (2 Mi: 65,536 rows of up to 32 columns). */
+export const MAX_CHUNK_CELLS = 1 << 21
+
 export const limitExceeded = (detail: string, errors?: FieldError[]) =>
   new ProblemError(422, 'LIMIT_EXCEEDED', detail, errors)
 
@@ -76,6 +79,14 @@ export class TableBuilder {
     this.classify = source === 'text' ? v => classifyText(v as string) : classifyJson
   }
 
+  /**
+   * Rows in a chunk of a table this wide: `chunkRows`, or fewer when the table is so wide that a
+   * chunk would hold more than MAX_CHUNK_CELLS cells, so that memory per chunk has a bound.
+   */
+  rowsPerChunk(width: number): number {
+    return Math.max(1, Math.min(this.chunkRows, Math.floor(MAX_CHUNK_CELLS / Math.max(width, 1))))
+  }
+
   get columnCount(): number {
     return this.names.length
   }
@@ -115,7 +126,7 @@ export class TableBuilder {
       column.push(cell)
     }
     this.pendingRows++
-    if (this.pendingRows === this.chunkRows) await this.flush()
+    if (this.pendingRows === this.rowsPerChunk(this.names.length)) await this.flush()
   }
 
   async finish(): Promise<TableSummary> {

@@ -2,6 +2,9 @@ import type { ChunkColumn } from '../../storage/chunk-codec'
 import { restoreFormula } from '../csv-formulas'
 import { CellKind, widen } from './cells'
 
+/** Rows a chunk has room for at first; small uploads stay small. */
+const INITIAL_ROWS = 1024
+
 /** How a cell's text differs from the characters it spans in its piece of input. */
 export const CellText = {
   /** Taken as it is. */
@@ -22,28 +25,54 @@ export const CellText = {
 export class TextChunk {
   rows = 0
   pieces: string[] = []
-  readonly rowPiece: Int32Array
-  readonly kinds: Uint8Array[]
-  readonly starts: Int32Array[]
-  readonly ends: Int32Array[]
-  readonly texts: Uint8Array[]
+  rowPiece: Int32Array
+  kinds: Uint8Array[]
+  starts: Int32Array[]
+  ends: Int32Array[]
+  texts: Uint8Array[]
   values: Float64Array[]
+  /** Rows the arrays have room for: they start small and double up to `capacity`. */
+  private room: number
 
   constructor(
     readonly width: number,
     readonly capacity: number,
   ) {
+    this.room = Math.min(capacity, INITIAL_ROWS)
     const each = <T>(make: () => T) => Array.from({ length: width }, make)
-    this.rowPiece = new Int32Array(capacity)
-    this.kinds = each(() => new Uint8Array(capacity))
-    this.starts = each(() => new Int32Array(capacity))
-    this.ends = each(() => new Int32Array(capacity))
-    this.texts = each(() => new Uint8Array(capacity))
-    this.values = each(() => new Float64Array(capacity))
+    this.rowPiece = new Int32Array(this.room)
+    this.kinds = each(() => new Uint8Array(this.room))
+    this.starts = each(() => new Int32Array(this.room))
+    this.ends = each(() => new Int32Array(this.room))
+    this.texts = each(() => new Uint8Array(this.room))
+    this.values = each(() => new Float64Array(this.room))
   }
 
   get full(): boolean {
     return this.rows === this.capacity
+  }
+
+  /** Makes room for the row about to be written. */
+  reserveRow(): void {
+    if (this.rows < this.room) return
+    this.room = Math.min(this.capacity, this.room * 2)
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(array: T, make: (n: number) => T): T => {
+      const bigger = make(this.room)
+      bigger.set(array)
+      return bigger
+    }
+    this.rowPiece = grow(this.rowPiece, n => new Int32Array(n))
+    this.kinds = this.kinds.map(a => grow(a, n => new Uint8Array(n)))
+    this.starts = this.starts.map(a => grow(a, n => new Int32Array(n)))
+    this.ends = this.ends.map(a => grow(a, n => new Int32Array(n)))
+    this.texts = this.texts.map(a => grow(a, n => new Uint8Array(n)))
+    this.values = this.values.map(a => grow(a, n => new Float64Array(n)))
+  }
+
+  /** Completes the row whose cells were just written. */
+  endRow(): void {
+    this.rowPiece[this.rows] = this.pieces.length - 1
+    this.rows++
   }
 
   /** Starts a new piece of input text; the rows added next point into it. */
@@ -94,7 +123,7 @@ export class TextChunk {
       case CellKind.Datetime: {
         // Null cells already hold NaN, the in-band null of float columns.
         const values = this.values[c]!.subarray(0, rows)
-        this.values[c] = new Float64Array(this.capacity)
+        this.values[c] = new Float64Array(this.room)
         const type = kind === CellKind.Integer ? 'integer' : kind === CellKind.Number ? 'number' : 'datetime'
         return { type, values, nullCount }
       }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CsvReader } from '../../../src/datasets/ingest/csv-reader'
-import { type EncodedChunk, TableBuilder } from '../../../src/datasets/ingest/table-builder'
+import { type EncodedChunk, MAX_CHUNK_CELLS, TableBuilder } from '../../../src/datasets/ingest/table-builder'
 import { ProblemError } from '../../../src/http/problem'
 import { cellReader } from '../../../src/storage/cell-values'
 import { decodeChunk } from '../../../src/storage/chunk-codec'
@@ -8,9 +8,9 @@ import { decodeChunk } from '../../../src/storage/chunk-codec'
 const LIMITS = { columns: 100, cellBytes: 1000, rows: 1000 }
 
 /** Parses `parts` as consecutive pieces of one upload and returns the rows read back from the chunks. */
-async function parse(parts: string[], chunkRows = 3) {
+async function parse(parts: string[], chunkRows = 3, limits = LIMITS) {
   const chunks: EncodedChunk[] = []
-  const builder = new TableBuilder('text', chunkRows, LIMITS, async chunk => void chunks.push(chunk))
+  const builder = new TableBuilder('text', chunkRows, limits, async chunk => void chunks.push(chunk))
   const reader = new CsvReader(builder, 10_000)
   for (const part of parts) await reader.push(part)
   const summary = await reader.end()
@@ -152,5 +152,16 @@ describe('CsvReader', () => {
     const reader = new CsvReader(builder, 1000)
     const error = await reader.push('a\n1\n\n2\n3\n').catch(e => e)
     expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: 'line 5: more than 2 rows, the limit' })
+  })
+
+  test('grows its buffers as rows come, and cuts chunks of wide tables shorter', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i},${i % 7 === 0 ? '' : `s${i % 5}`},${i / 4}`)
+    const { rows, chunks } = await parse([`i,s,q\n${lines.join('\n')}\n`], 2500, { ...LIMITS, rows: 10_000 })
+    expect(chunks.map(c => c.rowCount)).toEqual([2500, 500])
+    expect(rows[2999]).toEqual({ i: 2999, s: 's4', q: 749.75 })
+    expect(rows.filter(r => r.s === null)).toHaveLength(429)
+    const builder = new TableBuilder('text', 65_536, LIMITS, async () => {})
+    expect(builder.rowsPerChunk(10)).toBe(65_536)
+    expect(builder.rowsPerChunk(1000)).toBe(Math.floor(MAX_CHUNK_CELLS / 1000))
   })
 })
