@@ -16,9 +16,9 @@ import type { JsonCell } from './ingest/cells'
 import { CsvReader } from './ingest/csv-reader'
 import { ingestJsonRecords } from './ingest/json-records'
 import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
+import { collectGarbageIfGrown } from './memory-headroom'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, PatchDatasetInput } from './schemas'
-import { collectGarbageIfGrown } from './upload/memory-headroom'
 
 export type DatasetJson = {
   id: string

@@ -1,5 +1,6 @@
 import type { DatasetRow } from '../../db/schema'
 import type { StoredChunk } from '../../storage/chunk-store'
+import { collectGarbageIfGrown } from '../memory-headroom'
 import { type ExportFormat, rowFormat } from './row-formats'
 
 /** Rows written per piece of the response: a few hundred KB of text. */
@@ -8,9 +9,11 @@ const ROWS_PER_PIECE = 4096
 async function* exportText(dataset: DatasetRow, chunks: AsyncIterable<StoredChunk>, format: ExportFormat) {
   const rows = rowFormat(format, dataset.columns)
   if (rows.header) yield rows.header
-  for await (const chunk of chunks)
+  for await (const chunk of chunks) {
+    collectGarbageIfGrown()
     for (let from = 0; from < chunk.rowCount; from += ROWS_PER_PIECE)
       yield rows.rows(chunk, from, Math.min(from + ROWS_PER_PIECE, chunk.rowCount))
+  }
 }
 
 /** An ASCII file name for Content-Disposition, plus the exact one in RFC 5987 form. */
