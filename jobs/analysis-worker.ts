@@ -4,17 +4,23 @@ import type { Redis } from 'ioredis'
 import type { Config } from '../src/config'
 import type { Database } from '../src/db/client'
 import type { Logger } from '../src/logger'
-import { ANALYSIS_QUEUE, PARTS_QUEUE, type PartJob, type TaskJobData } from './queue'
-import { failTask, retryTask } from './task-store'
+import { ANALYSIS_QUEUE, createAnalysisQueue, PARTS_QUEUE, type PartJob, type TaskJobData } from './queue'
+import { reapOrphans } from './reaper'
+import { statusEvent } from './run-task'
+import { cancelChannel, taskEventPublisher } from './task-events'
+import { failTask, retryTask, type TaskChange } from './task-store'
 import type { ThreadData } from './thread-env'
 
 const TASK_PROCESSOR = fileURLToPath(new URL('./processor.ts', import.meta.url))
 const PART_PROCESSOR = fileURLToPath(new URL('./part-processor.ts', import.meta.url))
 
 export type AnalysisWorkerOptions = {
-  /** A connection per BullMQ Worker: each blocks on Redis while it waits for jobs. */
+  /** A new Redis connection; each BullMQ Worker and the cancel subscription hold one. */
   connection: () => Redis
-  config: Pick<Config, 'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'workerConcurrency' | 'analysisThreads' | 'split'>
+  config: Pick<
+    Config,
+    'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'workerConcurrency' | 'analysisThreads' | 'split' | 'jobs' | 'reaper'
+  >
   db: Database
   log: Logger
 }
@@ -27,7 +33,8 @@ const isFinalFailure = (job: Job, error: Error) =>
 /**
  * The BullMQ workers of the worker process: tasks (`WORKER_CONCURRENCY` at once) and the parts
  * of split tasks (`ANALYSIS_THREADS` at once). Both run their jobs in worker threads (BullMQ's
- * sandbox), so this thread stays free to renew job locks; it only records failures.
+ * sandbox), so this thread stays free to renew job locks. It records failures, stops the jobs
+ * of a task when any api asks, and sweeps up orphaned tasks.
  */
 export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWorkerOptions): AnalysisWorkers {
   const workerData: ThreadData = {
@@ -37,35 +44,62 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     splitMinRows: config.split.minRows,
     splitParts: config.split.parts,
   }
-  const sandbox = { prefix: config.queuePrefix, useWorkerThreads: true, workerThreadsOptions: { workerData } }
+  const common = {
+    prefix: config.queuePrefix,
+    useWorkerThreads: true,
+    workerThreadsOptions: { workerData },
+    lockDuration: config.jobs.lockMs,
+    stalledInterval: config.jobs.stalledIntervalMs,
+  }
   const tasks = new Worker<TaskJobData>(ANALYSIS_QUEUE, TASK_PROCESSOR, {
-    ...sandbox,
+    ...common,
     connection: connection(),
     concurrency: config.workerConcurrency,
   })
   const parts = new Worker<PartJob>(PARTS_QUEUE, PART_PROCESSOR, {
-    ...sandbox,
+    ...common,
     connection: connection(),
     concurrency: config.analysisThreads,
   })
+  const publisherConnection = connection()
+  const events = taskEventPublisher(publisherConnection, config.queuePrefix)
 
-  const record = (taskId: string, promise: Promise<unknown>) =>
-    promise.catch(error => log.error('could not record a job failure', { task_id: taskId, error }))
+  const settle = (taskId: string, change: Promise<TaskChange | null>) =>
+    change
+      .then(row => row && events.publish(statusEvent(row)))
+      .catch(error => log.error('could not record a job failure', { task_id: taskId, error }))
+
+  // Jobs running in this process, by task, so that a cancel can reach them.
+  const running = new Map<string, Map<string, Worker>>()
+  const track = (worker: Worker) => (job: Job<TaskJobData | PartJob>) => {
+    const jobs = running.get(job.data.taskId) ?? new Map<string, Worker>()
+    running.set(job.data.taskId, jobs.set(job.id!, worker))
+  }
+  const untrack = (job: Job<TaskJobData | PartJob> | undefined) => {
+    if (!job) return
+    const jobs = running.get(job.data.taskId)
+    jobs?.delete(job.id!)
+    if (jobs?.size === 0) running.delete(job.data.taskId)
+  }
+  tasks.on('active', track(tasks))
+  parts.on('active', track(parts))
 
   tasks.on('completed', (job, outcome) => {
+    untrack(job)
     log.info('task job finished', {
       task_id: job.data.taskId,
       outcome,
-      attempt: job.attemptsMade + 1,
+      attempts: job.attemptsMade,
       ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0),
     })
   })
   tasks.on('failed', (job, error) => {
+    untrack(job)
     if (!job) return
     const { taskId } = job.data
     const final = isFinalFailure(job, error)
-    log.warn('task job failed', { task_id: taskId, attempt: job.attemptsMade, final, reason: error.message })
-    record(
+    log.warn('task job failed', { task_id: taskId, attempts: job.attemptsMade, final, reason: error.message })
+    settle(
       taskId,
       final
         ? failTask(db, taskId, error.message)
@@ -73,6 +107,7 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     )
   })
   parts.on('completed', job => {
+    untrack(job)
     log.info('part job finished', {
       task_id: job.data.taskId,
       part: job.id,
@@ -80,25 +115,43 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     })
   })
   parts.on('failed', (job, error) => {
+    untrack(job)
     if (!job) return
     const final = isFinalFailure(job, error)
     log.warn('part job failed', {
       task_id: job.data.taskId,
       part: job.id,
-      attempt: job.attemptsMade,
+      attempts: job.attemptsMade,
       final,
       reason: error.message,
     })
     // The parent then fails too ("a child failed"); the task keeps the part's own reason.
-    if (final) record(job.data.taskId, failTask(db, job.data.taskId, error.message))
+    if (final) settle(job.data.taskId, failTask(db, job.data.taskId, error.message))
   })
   for (const worker of [tasks, parts]) worker.on('error', error => log.error('worker error', { error }))
+
+  const cancels = connection()
+  cancels.subscribe(cancelChannel(config.queuePrefix)).catch(error => log.error('cannot hear cancels', { error }))
+  cancels.on('message', (_channel: string, taskId: string) => {
+    for (const [jobId, worker] of running.get(taskId) ?? []) worker.cancelJob(jobId, 'cancelled')
+  })
+
+  const queue = createAnalysisQueue(publisherConnection, config.queuePrefix)
+  const sweep = setInterval(() => {
+    reapOrphans({ db, queue, events, log, graceMs: config.reaper.graceMs }).catch(error =>
+      log.warn('could not sweep for orphaned tasks', { error: error instanceof Error ? error.message : error }),
+    )
+  }, config.reaper.intervalMs)
 
   return {
     tasks,
     parts,
     async close() {
+      clearInterval(sweep)
+      cancels.disconnect()
       await Promise.all([tasks.close(), parts.close()])
+      await queue.close()
+      publisherConnection.disconnect()
     },
   }
 }

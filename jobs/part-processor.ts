@@ -15,13 +15,7 @@ export default async function analysePart(job: SandboxedJob<PartJob>, _token?: s
     return (parent?.data as SplitState | undefined)?.ctx
   }
   try {
-    return await runPartJob(
-      env,
-      job.data,
-      parentContext,
-      update => job.updateProgress({ ...update, task_id: job.data.taskId }),
-      signal,
-    )
+    return await runPartJob(env, job.data, parentContext, signal)
   } catch (error) {
     throw asJobError(error)
   }

@@ -14,7 +14,6 @@ function handleOf(job: SandboxedJob<TaskJobData>, token: string | undefined): Ta
     data: job.data,
     attemptsMade: job.attemptsMade,
     updateData: (state: SplitState) => job.updateData(state),
-    updateProgress: update => job.updateProgress(update),
     async queueParts(parts) {
       const parent = { id: job.id, queue: job.queueQualifiedName }
       await partsQueue.addBulk(

@@ -7,12 +7,14 @@ const QUIET_START_MS = 100
 
 /**
  * Forwards progress on every 5 % step, on a stage change, and otherwise at least every 500 ms
- * while it moves; never backwards within an attempt.
+ * while it moves; never backwards within an attempt. Updates are written one after another in
+ * the background, so computing never waits for them; `settled` waits for the last one.
  */
 export class ProgressReporter {
   private last: ProgressUpdate = { progress: 0, stage: 'starting', rows_processed: 0 }
   private readonly startedAt: number
   private lastAt: number
+  private writing: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly emit: (update: ProgressUpdate) => Promise<void>,
@@ -22,15 +24,21 @@ export class ProgressReporter {
     this.lastAt = this.startedAt
   }
 
-  async report(progress: number, stage: string, rows: number): Promise<void> {
+  report(progress: number, stage: string, rows: number): void {
     const at = this.now()
     if (at - this.startedAt < QUIET_START_MS) return
     const pct = Math.min(99, Math.max(this.last.progress, Math.floor(progress * 10) / 10))
     const moved = pct - this.last.progress
     if (moved < MIN_STEP && stage === this.last.stage && !(moved > 0 && at - this.lastAt >= MAX_SILENCE_MS)) return
-    this.last = { progress: pct, stage, rows_processed: rows }
+    const update = { progress: pct, stage, rows_processed: rows }
+    this.last = update
     this.lastAt = at
-    await this.emit(this.last)
+    this.writing = this.writing.then(() => this.emit(update))
+  }
+
+  /** Resolves when every update so far is written; rejects with the first that failed. */
+  settled(): Promise<void> {
+    return this.writing
   }
 }
 

@@ -1,10 +1,10 @@
-import { readChunks } from '../src/storage/chunk-store'
+import { CancelledError } from './errors'
 import { type PartOutput, runPart, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
 import { ProgressShare } from './progress'
 import type { PartJob } from './queue'
 import { checkCancel } from './run-task'
-import { addProgress, loadRunningTask, type ProgressUpdate } from './task-store'
+import { addProgress, loadRunningTask } from './task-store'
 import type { ThreadEnv } from './thread-env'
 
 /**
@@ -16,24 +16,24 @@ export async function runPartJob(
   env: ThreadEnv,
   job: PartJob,
   parentContext: () => Promise<unknown>,
-  onProgress: (update: ProgressUpdate) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<PartOutput | null> {
   const task = await loadRunningTask(env.db, job.taskId, job.attempt)
   if (!task?.version) return null
+  if (task.cancelRequested) throw new CancelledError('cancelled')
   const kernel = createKernel(task.kind, task.params, task.version.columns)
   const round = kernel.rounds[job.round]!
   const ctx = await parentContext()
   const share = new ProgressShare(job.totalWork, async (percent, stage, rows) => {
     const update = await addProgress(env.progressDb, job.taskId, job.attempt, percent, stage, rows)
-    if (update) await onProgress(update)
+    if (update) await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
   })
   const step: Step = async (stage, rows) => {
     await yieldToEventLoop()
     checkCancel(signal)
     await share.report(stage, rows, rows)
   }
-  const chunks = readChunks(env.db, task.datasetId, task.datasetVersion, job.from, job.to)
+  const chunks = env.chunks.read(task.datasetId, task.datasetVersion, job.from, job.to)
   const output = await runPart(round, ctx, job.part, job.parts, chunks, step)
   await share.flush(round.stage)
   return output

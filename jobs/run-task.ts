@@ -1,18 +1,12 @@
-import { decodeStored, readChunks, type StoredChunk } from '../src/storage/chunk-store'
+import { decodeStored, type StoredChunk } from '../src/storage/chunk-store'
 import { AnalysisError, CancelledError } from './errors'
 import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
 import type { AnyKernel } from './kernels/kernel'
 import { ProgressReporter } from './progress'
 import type { PartJob, SplitState, TaskJobData } from './queue'
-import {
-  type ClaimedTask,
-  claimTask,
-  completeTask,
-  loadRunningTask,
-  type ProgressUpdate,
-  saveProgress,
-} from './task-store'
+import type { TaskEvent } from './task-events'
+import { type ClaimedTask, claimTask, completeTask, loadRunningTask, saveProgress } from './task-store'
 import type { ThreadEnv } from './thread-env'
 import { chunkRange, partsOf, totalWork } from './work'
 
@@ -21,7 +15,6 @@ export type TaskJobHandle = {
   data: TaskJobData
   attemptsMade: number
   updateData(state: SplitState): Promise<void>
-  updateProgress(update: ProgressUpdate): Promise<void>
   queueParts(parts: PartJob[]): Promise<void>
   /** Parks the job until its queued parts are done; false when none is left to wait for. */
   waitForParts(): Promise<boolean>
@@ -56,8 +49,10 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
   else {
     const task = await claimTask(env.progressDb, job.data.taskId)
     if (!task) return 'skipped'
+    await env.events.publish(statusEvent(task))
+    if (task.status === 'cancelled') return 'skipped'
     const { kernel, version } = kernelOf(task)
-    if (version.rowCount < env.split.minRows || version.chunkCount < 2) return runHere(env, job, task, kernel, signal)
+    if (version.rowCount < env.split.minRows || version.chunkCount < 2) return runHere(env, task, kernel, signal)
     state = {
       taskId: task.id,
       attempt: task.attempts,
@@ -70,6 +65,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
   }
   const task = await loadRunningTask(env.db, state.taskId, state.attempt)
   if (!task) return 'superseded'
+  if (task.cancelRequested) throw new CancelledError('cancelled')
   const { kernel, version } = kernelOf(task)
   const parts = (round: number) => partsOf(kernel, round, env.split.parts, version.chunkCount)
   const work = totalWork(kernel, version.rowCount, parts)
@@ -77,8 +73,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
     checkCancel(signal)
     const round = kernel.rounds[state.round]
     if (!round) {
-      const stored = await completeTask(env.db, task.id, task.attempts, kernel.finish(state.ctx), work)
-      return stored ? 'completed' : 'superseded'
+      return finishTask(env, task, kernel.finish(state.ctx), work)
     }
     const n = parts(state.round)
     if (!state.queued) {
@@ -111,7 +106,6 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
 /** The unsplit path: the data is small, so its chunks are read once and kept for every round. */
 async function runHere(
   env: ThreadEnv,
-  job: TaskJobHandle,
   task: ClaimedTask,
   kernel: AnyKernel,
   signal?: AbortSignal,
@@ -119,20 +113,42 @@ async function runHere(
   const version = task.version!
   const chunks: StoredChunk[] = task.chunks ? task.chunks.map(decodeStored) : []
   if (!task.chunks)
-    for await (const chunk of readChunks(env.db, task.datasetId, task.datasetVersion, 0, version.chunkCount))
+    for await (const chunk of env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount))
       chunks.push(chunk)
   const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
-    await Promise.all([saveProgress(env.progressDb, task.id, task.attempts, update), job.updateProgress(update)])
+    await saveProgress(env.progressDb, task.id, task.attempts, update)
+    await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
   })
   let done = 0
   const step: Step = async (stage, rows) => {
     done += rows
     await yieldToEventLoop()
     checkCancel(signal)
-    await reporter.report((done / Math.max(work, 1)) * 100, stage, done)
+    reporter.report((done / Math.max(work, 1)) * 100, stage, done)
   }
   const result = await runUnsplit(kernel, chunks, step)
-  const stored = await completeTask(env.db, task.id, task.attempts, result, work)
-  return stored ? 'completed' : 'superseded'
+  await reporter.settled()
+  return finishTask(env, task, result, work)
 }
+
+/** Stores the result (if this attempt still owns the task) and announces it. */
+async function finishTask(env: ThreadEnv, task: ClaimedTask, result: unknown, work: number): Promise<TaskRunOutcome> {
+  if (!(await completeTask(env.db, task.id, task.attempts, result, work))) return 'superseded'
+  await env.events.publish({
+    type: 'status',
+    task_id: task.id,
+    dataset_id: task.datasetId,
+    status: 'completed',
+    attempts: task.attempts,
+  })
+  return 'completed'
+}
+
+export const statusEvent = (task: Pick<ClaimedTask, 'id' | 'datasetId' | 'status' | 'attempts'>): TaskEvent => ({
+  type: 'status',
+  task_id: task.id,
+  dataset_id: task.datasetId,
+  status: task.status,
+  attempts: task.attempts,
+})

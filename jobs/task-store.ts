@@ -5,8 +5,14 @@ import type { StoredChunkRow } from '../src/storage/chunk-store'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 
-/** What an attempt needs to run: the task and the data version it is pinned to. */
-export type ClaimedTask = Pick<TaskRow, 'id' | 'datasetId' | 'datasetVersion' | 'kind' | 'params' | 'attempts'> & {
+/**
+ * What an attempt needs to run: the task and the data version it is pinned to. A claim of a
+ * task whose cancel was asked for ends it `cancelled` instead (status says which).
+ */
+export type ClaimedTask = Pick<
+  TaskRow,
+  'id' | 'datasetId' | 'datasetVersion' | 'kind' | 'params' | 'attempts' | 'status' | 'cancelRequested'
+> & {
   version: Pick<DatasetVersionRow, 'rowCount' | 'columns' | 'chunkCount'> | null
   /** All the version's chunks when it has few: small tasks then need no other read. */
   chunks: StoredChunkRow[] | null
@@ -22,6 +28,7 @@ type ClaimRow = {
   kind: TaskRow['kind']
   params: TaskRow['params']
   attempts: number
+  status: TaskRow['status']
   version_rows: string | null
   columns: DatasetVersionRow['columns'] | null
   chunk_count: number | null
@@ -42,10 +49,16 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
   const rows = await db.$client<ClaimRow[]>`
     with claimed as (
       update tasks
-      set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
-          progress = 0, stage = 'starting', rows_processed = 0, error = null, updated_at = now()
+      set status = case when cancel_requested then 'cancelled'::task_status else 'running'::task_status end,
+          attempts = attempts + case when cancel_requested then 0 else 1 end,
+          started_at = coalesce(started_at, now()),
+          finished_at = case when cancel_requested then now() end,
+          progress = case when cancel_requested then progress else 0 end,
+          stage = case when cancel_requested then 'cancelled' else 'starting' end,
+          rows_processed = case when cancel_requested then rows_processed else 0 end,
+          error = null, updated_at = now()
       where id = ${taskId} and status in ('pending', 'running')
-      returning id, dataset_id, dataset_version, kind, params, attempts
+      returning id, dataset_id, dataset_version, kind, params, attempts, status
     )
     select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count, c.seq, c.row_start, c.row_count, c.data
     from claimed
@@ -67,6 +80,8 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
     kind: row.kind,
     params: row.params,
     attempts: row.attempts,
+    status: row.status,
+    cancelRequested: false,
     version,
     chunks: prefetched
       ? rows.flatMap(r =>
@@ -83,6 +98,7 @@ type RunningRow = {
   kind: TaskRow['kind']
   params: TaskRow['params']
   attempts: number
+  cancel_requested: boolean
   version_rows: string | null
   columns: DatasetVersionRow['columns'] | null
   chunk_count: number | null
@@ -91,7 +107,7 @@ type RunningRow = {
 /** The task and its data version, if the given attempt still owns it and it is still running. */
 export async function loadRunningTask(db: Database, taskId: string, attempt: number): Promise<ClaimedTask | null> {
   const [row] = await db.$client<RunningRow[]>`
-    select t.id, t.dataset_id, t.dataset_version, t.kind, t.params, t.attempts,
+    select t.id, t.dataset_id, t.dataset_version, t.kind, t.params, t.attempts, t.cancel_requested,
            v.row_count as version_rows, v.columns, v.chunk_count
     from tasks t
     left join dataset_versions v on v.dataset_id = t.dataset_id and v.version = t.dataset_version
@@ -104,6 +120,8 @@ export async function loadRunningTask(db: Database, taskId: string, attempt: num
     kind: row.kind,
     params: row.params,
     attempts: row.attempts,
+    status: 'running',
+    cancelRequested: row.cancel_requested,
     version:
       row.version_rows === null
         ? null
@@ -177,20 +195,34 @@ export async function completeTask(
   return updated.length > 0
 }
 
-/** The final failure of a task, after its retries. */
-export async function failTask(db: Executor, taskId: string, reason: string): Promise<boolean> {
-  const updated = await db
+export type TaskChange = Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>
+
+const changeFields = { id: tasks.id, datasetId: tasks.datasetId, status: tasks.status, attempts: tasks.attempts }
+
+/**
+ * The end of a task whose job failed for good: `failed` with the reason, or `cancelled` when
+ * the failure was its threads stopping for a cancel. Null when it had already ended.
+ */
+export async function failTask(db: Executor, taskId: string, reason: string): Promise<TaskChange | null> {
+  const [row] = await db
     .update(tasks)
-    .set({ status: 'failed', stage: 'failed', error: reason, finishedAt: sql`now()` })
+    .set({
+      status: sql`case when ${tasks.cancelRequested} then 'cancelled'::task_status else 'failed'::task_status end`,
+      stage: sql`case when ${tasks.cancelRequested} then 'cancelled' else 'failed' end`,
+      error: sql`case when ${tasks.cancelRequested} then null else ${reason} end`,
+      finishedAt: sql`now()`,
+    })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['pending', 'running'])))
-    .returning({ id: tasks.id })
-  return updated.length > 0
+    .returning(changeFields)
+  return row ?? null
 }
 
 /** An attempt failed but another will follow: back to pending, with the reason on record. */
-export async function retryTask(db: Executor, taskId: string, reason: string): Promise<void> {
-  await db
+export async function retryTask(db: Executor, taskId: string, reason: string): Promise<TaskChange | null> {
+  const [row] = await db
     .update(tasks)
     .set({ status: 'pending', stage: 'retrying', error: reason })
-    .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')))
+    .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running'), eq(tasks.cancelRequested, false)))
+    .returning(changeFields)
+  return row ?? null
 }

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis'
 import { createDb, type Database } from '../src/db/client'
+import { type ChunkReader, createChunkReader } from '../src/storage/chunk-reader'
+import { type TaskEventPublisher, taskEventPublisher } from './task-events'
 
 /** What the worker process hands each analysis thread (threads read no environment). */
 export type ThreadData = {
@@ -20,16 +22,21 @@ export type ThreadData = {
 export type ThreadEnv = {
   db: Database
   progressDb: Database
+  chunks: ChunkReader
   redis: Redis
+  events: TaskEventPublisher
   queuePrefix: string
   split: { minRows: number; parts: number }
 }
 
 export function threadEnv(data: ThreadData): ThreadEnv {
+  const redis = new Redis(data.redisUrl, { maxRetriesPerRequest: null })
   return {
     db: createDb(data.databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
     progressDb: createDb(data.databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),
-    redis: new Redis(data.redisUrl, { maxRetriesPerRequest: null }),
+    chunks: createChunkReader(data.databaseUrl),
+    redis,
+    events: taskEventPublisher(redis, data.queuePrefix),
     queuePrefix: data.queuePrefix,
     split: { minRows: data.splitMinRows, parts: data.splitParts },
   }

@@ -26,8 +26,13 @@ const EnvSchema = t.Object({
   MAX_CELL_BYTES: Int(64 * 1024, 16),
   MAX_ROWS: Int(1_000_000_000, 1),
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
-  SPLIT_MIN_ROWS: Int(500_000, 1),
+  SPLIT_MIN_ROWS: Int(2_000_000, 1),
   SPLIT_PARTS: Int(4, 1, 256),
+  SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
+  JOB_LOCK_MS: Int(30_000, 500),
+  STALLED_INTERVAL_MS: Int(30_000, 250),
+  REAPER_INTERVAL_MS: Int(30_000, 100),
+  REAPER_GRACE_MS: Int(120_000, 100),
 })
 
 type Env = Static<typeof EnvSchema>
@@ -48,6 +53,10 @@ export type Config = {
   limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
   chunkRows: number
   split: { minRows: number; parts: number }
+  sseHeartbeatMs: number
+  /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */
+  jobs: { lockMs: number; stalledIntervalMs: number }
+  reaper: { intervalMs: number; graceMs: number }
 }
 
 export class ConfigError extends Error {}
@@ -83,5 +92,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     chunkRows: env.CHUNK_ROWS,
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
+    sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+    jobs: { lockMs: env.JOB_LOCK_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS },
+    reaper: { intervalMs: env.REAPER_INTERVAL_MS, graceMs: env.REAPER_GRACE_MS },
   }
 }

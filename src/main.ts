@@ -1,9 +1,11 @@
+import { TaskEventHub } from '../jobs/event-hub'
 import { createAnalysisQueue } from '../jobs/queue'
 import { createRedis } from '../jobs/redis'
 import { createApp } from './app'
 import { loadConfig } from './config'
 import { createDb } from './db/client'
 import { runMigrations } from './db/migrate'
+import { SseStreams } from './http/sse'
 import { createLogger } from './logger'
 
 const config = loadConfig()
@@ -16,12 +18,22 @@ redis.on('error', error => log.warn('redis connection error', { error: error.mes
 const queue = createAnalysisQueue(redis, config.queuePrefix)
 queue.on('error', error => log.warn('queue error', { error: error.message }))
 
-const app = createApp({ config, db, redis, queue, log }).listen(config.port)
+const subscriber = createRedis(config.redisUrl, 'worker')
+subscriber.on('error', error => log.warn('redis subscriber error', { error: error.message }))
+const events = new TaskEventHub(subscriber, config.queuePrefix, log)
+await events.start()
+const streams = new SseStreams()
+
+const app = createApp({ config, db, redis, queue, events, streams, log }).listen(config.port)
 log.info('api listening', { port: app.server?.port })
 
 async function shutdown(signal: string): Promise<void> {
   log.info('shutting down', { signal })
+  // Open streams would hold the server: end them (clients reconnect elsewhere), then stop
+  // accepting and let requests in flight finish.
+  streams.closeAll()
   await app.stop()
+  await events.close()
   await queue.close()
   redis.disconnect()
   await db.$client.end({ timeout: 5 })

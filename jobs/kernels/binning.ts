@@ -35,3 +35,42 @@ export function binValues(values: ArrayLike<number>, edges: readonly number[], c
     counts[index]!++
   }
 }
+
+/** First index of an ascending array whose value is ≥ x. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * The same counts as `binValues` for values already in ascending order, found by searching for
+ * each edge instead of placing each value: bin i holds edges[i] ≤ x < edges[i + 1], the last
+ * bin its right edge too.
+ */
+export function binSorted(sorted: Float64Array, edges: readonly number[], counts: number[]): void {
+  const bins = edges.length - 1
+  let start = lowerBound(sorted, edges[0]!)
+  for (let i = 0; i < bins; i++) {
+    const end = i === bins - 1 ? upperBound(sorted, edges[bins]!) : lowerBound(sorted, edges[i + 1]!)
+    counts[i]! += Math.max(0, end - start)
+    start = Math.max(start, end)
+  }
+}
+
+/** First index of an ascending array whose value is > x. */
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

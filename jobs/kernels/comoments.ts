@@ -25,46 +25,66 @@ export const pairIndex = (i: number, j: number, k: number) => i * k - (i * (i - 
 
 const EMPTY: PairMoments = { n: 0, shiftX: 0, shiftY: 0, meanX: 0, meanY: 0, sxx: 0, syy: 0, sxy: 0 }
 
-/** Values minus their first value, and their mean: the centred form the dot products use. */
-function centred(values: Float64Array): { shift: number; mean: number; dev: Float64Array } {
+/** Reused deviation buffers: chunks are reduced one at a time, so one set per column serves all. */
+const scratch: Float64Array[] = []
+
+function scratchFor(column: number, length: number): Float64Array {
+  const buffer = scratch[column]
+  if (buffer && buffer.length >= length) return buffer.subarray(0, length)
+  scratch[column] = new Float64Array(length)
+  return scratch[column]!
+}
+
+/** Deviations of values from their mean (kept relative to the first value) into `dev`. */
+function centre(values: Float64Array, dev: Float64Array): { shift: number; mean: number } {
   const n = values.length
-  if (n === 0) return { shift: 0, mean: 0, dev: values }
+  if (n === 0) return { shift: 0, mean: 0 }
   const shift = values[0]!
   let sum = 0
   for (let r = 0; r < n; r++) sum += values[r]! - shift
   const mean = sum / n
-  const dev = new Float64Array(n)
   for (let r = 0; r < n; r++) dev[r] = values[r]! - shift - mean
-  return { shift, mean, dev }
+  return { shift, mean }
 }
 
+/** Four running sums, so the loop is not one long chain of dependent additions. */
 function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0
-  for (let r = 0; r < a.length; r++) s += a[r]! * b[r]!
-  return s
+  const n = a.length
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  let r = 0
+  for (; r + 3 < n; r += 4) {
+    s0 += a[r]! * b[r]!
+    s1 += a[r + 1]! * b[r + 1]!
+    s2 += a[r + 2]! * b[r + 2]!
+    s3 += a[r + 3]! * b[r + 3]!
+  }
+  for (; r < n; r++) s0 += a[r]! * b[r]!
+  return s0 + s1 + s2 + s3
 }
 
 /** Co-moments of columns with no nulls in the rows given (all of one length). */
 function denseCoMoments(columns: Float64Array[]): CoMoments {
   const k = columns.length
-  const c = columns.map(centred)
+  const n = columns[0]?.length ?? 0
+  const devs = columns.map((_, i) => scratchFor(i, n))
+  const centres = columns.map((values, i) => centre(values, devs[i]!))
+  const squares = devs.map(dev => dot(dev, dev))
   const out: CoMoments = []
   for (let i = 0; i < k; i++)
-    for (let j = i; j < k; j++) {
-      const a = c[i]!
-      const b = c[j]!
-      const sxx = dot(a.dev, a.dev)
+    for (let j = i; j < k; j++)
       out.push({
-        n: columns[i]!.length,
-        shiftX: a.shift,
-        shiftY: b.shift,
-        meanX: a.mean,
-        meanY: b.mean,
-        sxx,
-        syy: i === j ? sxx : dot(b.dev, b.dev),
-        sxy: i === j ? sxx : dot(a.dev, b.dev),
+        n,
+        shiftX: centres[i]!.shift,
+        shiftY: centres[j]!.shift,
+        meanX: centres[i]!.mean,
+        meanY: centres[j]!.mean,
+        sxx: squares[i]!,
+        syy: squares[j]!,
+        sxy: i === j ? squares[i]! : dot(devs[i]!, devs[j]!),
       })
-    }
   return out
 }
 
@@ -87,32 +107,34 @@ const gather = (values: Float64Array, rows: Int32Array) => {
   return out
 }
 
-const hasNull = (values: Float64Array) => {
-  for (let r = 0; r < values.length; r++) if (Number.isNaN(values[r]!)) return true
-  return false
-}
-
-/** Co-moments of one chunk's columns (NaN is null). */
-export function chunkCoMoments(columns: Float64Array[], mode: 'pairwise' | 'listwise'): CoMoments {
-  const nulls = columns.map(hasNull)
-  if (!nulls.some(Boolean)) return denseCoMoments(columns)
+/** Co-moments of one chunk's columns (NaN is null, `nullCount` says whether there are any). */
+export function chunkCoMoments(
+  columns: { values: Float64Array; nullCount: number }[],
+  mode: 'pairwise' | 'listwise',
+): CoMoments {
+  const values = columns.map(c => c.values)
+  const nulls = columns.map(c => c.nullCount > 0)
+  if (!nulls.some(Boolean)) return denseCoMoments(values)
   if (mode === 'listwise') {
-    const rows = completeRows(columns)
-    return denseCoMoments(columns.map(c => gather(c, rows)))
+    const rows = completeRows(values)
+    return denseCoMoments(values.map(c => gather(c, rows)))
   }
   const k = columns.length
   const out: CoMoments = []
   for (let i = 0; i < k; i++)
     for (let j = i; j < k; j++) {
-      if (!nulls[i] && !nulls[j]) {
-        out.push(denseCoMoments([columns[i]!, columns[j]!])[1]!)
+      const x = values[i]!
+      const y = values[j]!
+      if (i === j) {
+        out.push(denseCoMoments([nulls[i] ? gather(x, completeRows([x])) : x])[0]!)
         continue
       }
-      const rows = completeRows(i === j ? [columns[i]!] : [columns[i]!, columns[j]!])
-      const pair = denseCoMoments(
-        i === j ? [gather(columns[i]!, rows)] : [gather(columns[i]!, rows), gather(columns[j]!, rows)],
-      )
-      out.push(pair.length === 1 ? pair[0]! : pair[1]!)
+      if (!nulls[i] && !nulls[j]) {
+        out.push(denseCoMoments([x, y])[1]!)
+        continue
+      }
+      const rows = completeRows([x, y])
+      out.push(denseCoMoments([gather(x, rows), gather(y, rows)])[1]!)
     }
   return out
 }

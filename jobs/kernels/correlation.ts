@@ -20,7 +20,7 @@ function toMatrix(k: number, r: (i: number, j: number) => number | null): (numbe
   return matrix
 }
 
-const valuesOf = (chunk: StoredChunk, column: ColumnRef) => columnView(chunk, column.index, 'number').values
+const floatsOf = (chunk: StoredChunk, column: ColumnRef) => columnView(chunk, column.index, 'number')
 
 /**
  * Spearman's ρ as pandas computes it: Pearson's r of average ranks; for a pair whose columns
@@ -28,6 +28,7 @@ const valuesOf = (chunk: StoredChunk, column: ColumnRef) => columnView(chunk, co
  */
 function spearmanMatrix(columns: Float64Array[]): (number | null)[][] {
   const ranks = columns.map(averageRanks)
+  const hasNull = columns.map(c => c.some(Number.isNaN))
   const k = columns.length
   return toMatrix(k, (i, j) => {
     const x = columns[i]!
@@ -35,7 +36,8 @@ function spearmanMatrix(columns: Float64Array[]): (number | null)[][] {
     let rx = ranks[i]!
     let ry = ranks[j]!
     let sameRows = true
-    for (let r = 0; r < x.length; r++) if (Number.isNaN(x[r]!) !== Number.isNaN(y[r]!)) sameRows = false
+    if (hasNull[i] || hasNull[j])
+      for (let r = 0; r < x.length; r++) if (Number.isNaN(x[r]!) !== Number.isNaN(y[r]!)) sameRows = false
     if (!sameRows) {
       const both: number[] = []
       for (let r = 0; r < x.length; r++) if (!Number.isNaN(x[r]!) && !Number.isNaN(y[r]!)) both.push(r)
@@ -92,7 +94,7 @@ export function correlationKernel(
           stage: 'scanning',
           partial: (_ctx, chunk) =>
             chunkCoMoments(
-              selected.map(c => valuesOf(chunk, c)),
+              selected.map(c => floatsOf(chunk, c)),
               'pairwise',
             ),
           merge: mergeCoMoments,
@@ -113,7 +115,7 @@ export function correlationKernel(
           return {
             add(chunk) {
               selected.forEach((column, i) => {
-                const values = valuesOf(chunk, column)
+                const { values } = floatsOf(chunk, column)
                 for (let r = 0; r < values.length; r++) buffers[i]!.push(values[r]!)
               })
             },

@@ -25,18 +25,82 @@ export type GroupbyResult = { by: string[]; rows: Record<string, JsonCell>[] }
 
 const SEPARATOR = '\u0001'
 
-/** Reads one key column of a chunk as typed values (datetimes as epoch ms, null as null). */
-function keyReader(chunk: Chunk, column: ColumnRef): (row: number) => JsonCell {
+/** One key column of a chunk as a small code per row, with the value each code stands for. */
+function keyCodes(chunk: Chunk, column: ColumnRef): { codes: Int32Array; values: JsonCell[] } {
+  const n = chunk.rowCount
   if (column.type === 'string') {
-    const { codes, dictionary } = columnView(chunk, column.index, 'string')
-    return r => (codes[r] === -1 ? null : dictionary[codes[r]!]!)
+    const view = columnView(chunk, column.index, 'string')
+    const nullCode = view.dictionary.length
+    const codes = view.nullCount === 0 ? view.codes : view.codes.map(c => (c === -1 ? nullCode : c))
+    return { codes, values: [...view.dictionary, null] }
   }
   if (column.type === 'boolean') {
     const { values } = columnView(chunk, column.index, 'boolean')
-    return r => (values[r] === -1 ? null : values[r] === 1)
+    return { codes: Int32Array.from(values, v => (v === -1 ? 2 : v)), values: [false, true, null] }
   }
   const { values } = columnView(chunk, column.index, column.type)
-  return r => (Number.isNaN(values[r]!) ? null : values[r]!)
+  const index = new Map<number, number>()
+  const distinct: JsonCell[] = []
+  const codes = new Int32Array(n)
+  for (let r = 0; r < n; r++) {
+    const v = values[r]!
+    const key = Number.isNaN(v) ? Number.NaN : v === 0 ? 0 : v
+    let code = index.get(key)
+    if (code === undefined) {
+      code = distinct.length
+      distinct.push(Number.isNaN(v) ? null : key)
+      index.set(key, code)
+    }
+    codes[r] = code
+  }
+  return { codes, values: distinct }
+}
+
+/**
+ * The groups of one chunk: a dense group number per row and each group's key. Key columns are
+ * combined pairwise into dense numbers, so any number of keys stays within small integers.
+ */
+function chunkGroups(chunk: Chunk, keys: ColumnRef[]): { ids: Int32Array; keys: JsonCell[][] } {
+  const columns = keys.map(k => keyCodes(chunk, k))
+  let ids = columns[0]!.codes
+  let groupKeys: JsonCell[][] = columns[0]!.values.map(v => [v])
+  for (let c = 1; c < columns.length; c++) {
+    const next = columns[c]!
+    const width = next.values.length
+    const dense = new Map<number, number>()
+    const combined = new Int32Array(chunk.rowCount)
+    const combinedKeys: JsonCell[][] = []
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const pair = ids[r]! * width + next.codes[r]!
+      let id = dense.get(pair)
+      if (id === undefined) {
+        id = combinedKeys.length
+        combinedKeys.push([...groupKeys[ids[r]!]!, next.values[next.codes[r]!]!])
+        dense.set(pair, id)
+      }
+      combined[r] = id
+    }
+    ids = combined
+    groupKeys = combinedKeys
+  }
+  return present(ids, groupKeys)
+}
+
+/** Renumbers groups densely over those that occur (a key column's null slot may not). */
+function present(ids: Int32Array, keys: JsonCell[][]): { ids: Int32Array; keys: JsonCell[][] } {
+  const remap = new Int32Array(keys.length).fill(-1)
+  const kept: JsonCell[][] = []
+  const dense = new Int32Array(ids.length)
+  for (let r = 0; r < ids.length; r++) {
+    let id = remap[ids[r]!]!
+    if (id === -1) {
+      id = kept.length
+      remap[ids[r]!] = id
+      kept.push(keys[ids[r]!]!)
+    }
+    dense[r] = id
+  }
+  return { ids: dense, keys: kept }
 }
 
 /** Key text that keeps types apart: the string "1" and the number 1 are different groups. */
@@ -141,40 +205,31 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
   const keys = params.by.map(byName)
   const aggs = params.aggregations.map(a => ({ ...a, column: byName(a.column) }))
   const medianAggs = aggs.flatMap((a, i) => (a.fn === 'median' ? [i] : []))
-  const read = (chunk: Chunk) => {
-    const keyOf = keys.map(k => keyReader(chunk, k))
-    const values = aggs.map(a =>
-      a.fn === 'count'
-        ? keyReader(chunk, a.column)
-        : ((
-            v => (r: number) =>
-              v[r]!
-          )(columnView(chunk, a.column.index, 'number').values) as (r: number) => JsonCell),
-    )
-    return { keyOf, values }
-  }
+  /** A reader per aggregation: the value to count (any type) or to add (a number, NaN for null). */
+  const readers = (chunk: Chunk) =>
+    aggs.map(a => {
+      if (a.fn !== 'count') return columnView(chunk, a.column.index, 'number').values
+      const view = columnView(chunk, a.column.index, a.column.type)
+      if (view.type === 'string') return Float64Array.from(view.codes, c => (c === -1 ? Number.NaN : 0))
+      if (view.type === 'boolean') return Float64Array.from(view.values, v => (v === -1 ? Number.NaN : 0))
+      return view.values
+    })
   const rounds = [
     chunkRound<GroupbyContext, Groups>({
       stage: 'grouping',
       partial(_ctx, chunk) {
-        const { keyOf, values } = read(chunk)
+        const { ids, keys: groupKeys } = chunkGroups(chunk, keys)
+        const accs = groupKeys.map(() => aggs.map(a => emptyAcc(a.fn)))
+        readers(chunk).forEach((values, a) => {
+          for (let r = 0; r < values.length; r++) {
+            const x = values[r]!
+            if (!Number.isNaN(x)) accumulate(accs[ids[r]!]![a]!, x)
+          }
+        })
         const groups: Groups = {}
-        const index = new Map<string, Group>()
-        for (let r = 0; r < chunk.rowCount; r++) {
-          const key = keyOf.map(k => k(r))
-          const text = keyText(key)
-          let group = index.get(text)
-          if (!group) {
-            group = { key, accs: aggs.map(a => emptyAcc(a.fn)) }
-            index.set(text, group)
-            groups[text] = group
-          }
-          for (let a = 0; a < aggs.length; a++) {
-            const v = values[a]!(r)
-            if (v === null || (typeof v === 'number' && Number.isNaN(v))) continue
-            accumulate(group.accs[a]!, typeof v === 'number' ? v : 0)
-          }
-        }
+        groupKeys.forEach((key, g) => {
+          groups[keyText(key)] = { key, accs: accs[g]! }
+        })
         return groups
       },
       // Partials are merged once each, left to right, so the accumulated one is grown in place.
@@ -196,19 +251,25 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
           const owned = new Map<string, F64Buffer[]>()
           return {
             add(chunk) {
-              const { keyOf, values } = read(chunk)
-              for (let r = 0; r < chunk.rowCount; r++) {
-                const text = keyText(keyOf.map(k => k(r)))
-                if (!ownsText(text, part, parts)) continue
-                let buffers = owned.get(text)
-                if (!buffers) {
-                  buffers = medianAggs.map(() => new F64Buffer())
-                  owned.set(text, buffers)
+              const { ids, keys: groupKeys } = chunkGroups(chunk, keys)
+              const buffers = groupKeys.map(key => {
+                const text = keyText(key)
+                if (!ownsText(text, part, parts)) return null
+                let mine = owned.get(text)
+                if (!mine) {
+                  mine = medianAggs.map(() => new F64Buffer())
+                  owned.set(text, mine)
                 }
-                medianAggs.forEach((a, i) => {
-                  const v = values[a]!(r) as number
-                  if (!Number.isNaN(v)) buffers[i]!.push(v)
-                })
+                return mine
+              })
+              const values = medianAggs.map(a => columnView(chunk, aggs[a]!.column.index, 'number').values)
+              for (let r = 0; r < chunk.rowCount; r++) {
+                const mine = buffers[ids[r]!]
+                if (!mine) continue
+                for (let i = 0; i < values.length; i++) {
+                  const x = values[i]![r]!
+                  if (!Number.isNaN(x)) mine[i]!.push(x)
+                }
               }
             },
             async summarize(step) {

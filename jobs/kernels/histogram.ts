@@ -25,9 +25,11 @@ export function histogramKernel(
       chunkRound<HistogramContext, Range>({
         stage: 'scanning',
         partial(_ctx, chunk) {
+          const xs = values(chunk)
           let min = Number.POSITIVE_INFINITY
           let max = Number.NEGATIVE_INFINITY
-          for (const x of values(chunk)) {
+          for (let i = 0; i < xs.length; i++) {
+            const x = xs[i]!
             if (x < min) min = x
             if (x > max) max = x
           }

@@ -17,6 +17,38 @@ export function addValue(m: Moments, x: number): void {
   m.m2 += delta * (y - m.mean)
 }
 
+/**
+ * The moments of one array of values (NaN skipped) in two passes: the mean first, then the
+ * squared deviations from it. No division per value, and as precise as moments get.
+ */
+export function momentsOf(values: Float64Array): { moments: Moments; min: number; max: number } {
+  const len = values.length
+  let n = 0
+  let shift = Number.NaN
+  let sum = 0
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.NEGATIVE_INFINITY
+  for (let i = 0; i < len; i++) {
+    const x = values[i]!
+    if (Number.isNaN(x)) continue
+    if (n === 0) shift = x
+    n++
+    sum += x - shift
+    if (x < min) min = x
+    if (x > max) max = x
+  }
+  if (n === 0) return { moments: emptyMoments(), min, max }
+  const mean = sum / n
+  let m2 = 0
+  for (let i = 0; i < len; i++) {
+    const x = values[i]!
+    if (Number.isNaN(x)) continue
+    const d = x - shift - mean
+    m2 += d * d
+  }
+  return { moments: { n, shift, mean, m2 }, min, max }
+}
+
 export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.n === 0) return { ...b }
   if (b.n === 0) return { ...a }

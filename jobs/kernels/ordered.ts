@@ -18,15 +18,23 @@ export function planRanks(n: number, sample: readonly number[], quantiles: reado
 /** The values one part owns, with how many values fall below its range. */
 export class OwnedValues {
   private readonly range: { lo: number; hi: number }
-  private readonly owned = new F64Buffer()
+  private readonly owned: F64Buffer
+  private readonly all: boolean
   private below = 0
 
   constructor(plan: RankPlan, part: number) {
     this.range = ownedRange(plan.bounds, part)
+    this.all = plan.bounds.length === 0 && part === 0
+    this.owned = new F64Buffer(this.all ? plan.n : Math.ceil((plan.n / (plan.bounds.length + 1)) * 1.25))
   }
 
-  add(values: Float64Array): void {
+  /** `nullCount` 0 lets a part that owns everything copy the values whole. */
+  add(values: Float64Array, nullCount: number): void {
     const { range, owned } = this
+    if (this.all && nullCount === 0) {
+      owned.pushAll(values)
+      return
+    }
     for (let i = 0; i < values.length; i++) {
       const x = values[i]!
       if (Number.isNaN(x)) continue

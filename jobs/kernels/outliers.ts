@@ -2,7 +2,7 @@ import type { StoredChunk } from '../../src/storage/chunk-store'
 import { columnView } from '../../src/storage/column-view'
 import type { OutliersParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound, type Round } from './kernel'
-import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
+import { type Moments, meanOf, mergeMoments, momentsOf, sampleStd } from './moments'
 import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './ordered'
 import { sampleEvenly } from './ownership'
 
@@ -58,11 +58,7 @@ export function outliersKernel(params: OutliersParams, columns: ColumnRef[]): Ke
       ? [
           chunkRound<OutliersContext, Moments>({
             stage: 'scanning',
-            partial(_ctx, chunk) {
-              const m = emptyMoments()
-              for (const x of values(chunk)) if (!Number.isNaN(x)) addValue(m, x)
-              return m
-            },
+            partial: (_ctx, chunk) => momentsOf(values(chunk)).moments,
             merge: mergeMoments,
             fold(ctx, m) {
               const mean = meanOf(m)
@@ -81,7 +77,7 @@ export function outliersKernel(params: OutliersParams, columns: ColumnRef[]): Ke
             partial(_ctx, chunk) {
               const xs = values(chunk)
               let n = 0
-              for (const x of xs) if (!Number.isNaN(x)) n++
+              for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i]!)) n++
               const sample: number[] = []
               sampleEvenly(xs, SAMPLE_PER_CHUNK, sample)
               return { n, sample }
@@ -98,7 +94,10 @@ export function outliersKernel(params: OutliersParams, columns: ColumnRef[]): Ke
             part(ctx, part) {
               const owned = new OwnedValues(ctx.plan!, part)
               return {
-                add: chunk => owned.add(values(chunk)),
+                add(chunk) {
+                  const { values: xs, nullCount } = columnView(chunk, column.index, 'number')
+                  owned.add(xs, nullCount)
+                },
                 summarize: async () => owned.sort(ctx.plan!).at,
               }
             },

@@ -1,7 +1,11 @@
 /** A growable Float64Array, so that collecting values costs no boxing. */
 export class F64Buffer {
-  private data = new Float64Array(1024)
+  private data: Float64Array
   private length = 0
+
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(Math.max(16, capacity))
+  }
 
   push(x: number): void {
     if (this.length === this.data.length) {
@@ -10,6 +14,17 @@ export class F64Buffer {
       this.data = grown
     }
     this.data[this.length++] = x
+  }
+
+  /** Appends a whole array at memory speed. */
+  pushAll(values: Float64Array): void {
+    if (this.length + values.length > this.data.length) {
+      const grown = new Float64Array(Math.max(this.data.length * 2, this.length + values.length))
+      grown.set(this.data.subarray(0, this.length))
+      this.data = grown
+    }
+    this.data.set(values, this.length)
+    this.length += values.length
   }
 
   /** The values collected, as a view over the buffer; the buffer must not be used afterwards. */

@@ -2,9 +2,9 @@ import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
 import type { ColumnType } from '../../src/storage/columns'
 import type { ProfileParams } from '../../src/tasks/analyses'
-import { binValues, type Histogram, histogramEdges } from './binning'
+import { binSorted, type Histogram, histogramEdges } from './binning'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
-import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
+import { type Moments, meanOf, mergeMoments, momentsOf, sampleStd } from './moments'
 import { compareCodePoints, distinctSorted } from './order-stats'
 import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './ordered'
 import { ownsText, sampleEvenly } from './ownership'
@@ -66,24 +66,18 @@ const floats = (chunk: Chunk, column: ColumnRef) => columnView(chunk, column.ind
 function scanColumn(chunk: Chunk, column: ColumnRef): ColumnScan {
   if (isFloatType(column.type)) {
     const values = floats(chunk, column)
-    const moments = emptyMoments()
-    let nulls = 0
-    let min = Number.POSITIVE_INFINITY
-    let max = Number.NEGATIVE_INFINITY
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!
-      if (Number.isNaN(x)) {
-        nulls++
-        continue
-      }
-      addValue(moments, x)
-      if (x < min) min = x
-      if (x > max) max = x
-    }
+    const { moments, min, max } = momentsOf(values)
     const sample: number[] = []
     sampleEvenly(values, SAMPLE_PER_CHUNK, sample)
     const any = moments.n > 0
-    return { kind: 'float', nulls, moments, min: any ? min : null, max: any ? max : null, sample }
+    return {
+      kind: 'float',
+      nulls: values.length - moments.n,
+      moments,
+      min: any ? min : null,
+      max: any ? max : null,
+      sample,
+    }
   }
   if (column.type === 'boolean') {
     const { values } = columnView(chunk, column.index, 'boolean')
@@ -136,13 +130,16 @@ type Holder = { add(chunk: Chunk): void; summarize(): ColumnOwned }
 function floatHolder(column: ColumnRef, plan: NonNullable<ColumnPlan>, part: number): Holder {
   const owned = new OwnedValues(plan.ranks, part)
   return {
-    add: chunk => owned.add(floats(chunk, column)),
+    add(chunk) {
+      const { values, nullCount } = columnView(chunk, column.index, column.type as 'number')
+      owned.add(values, nullCount)
+    },
     summarize() {
       const { sorted, at } = owned.sort(plan.ranks)
       let counts: number[] | null = null
       if (plan.edges) {
         counts = new Array<number>(plan.edges.length - 1).fill(0)
-        binValues(sorted, plan.edges, counts)
+        binSorted(sorted, plan.edges, counts)
       }
       return {
         kind: 'float',

@@ -37,7 +37,7 @@ export function regressionKernel(
         stage: 'scanning',
         partial: (_ctx, chunk) =>
           chunkCoMoments(
-            selected.map(c => columnView(chunk, c.index, 'number').values),
+            selected.map(c => columnView(chunk, c.index, 'number')),
             'listwise',
           ),
         merge: mergeCoMoments,

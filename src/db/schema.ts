@@ -1,5 +1,6 @@
 import {
   bigint,
+  boolean,
   customType,
   doublePrecision,
   foreignKey,
@@ -103,6 +104,8 @@ export const tasks = pgTable(
     result: jsonb('result'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
+    /** Set by a cancel of a running task; its threads stop and the task ends cancelled, not failed. */
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     startedAt: timestampMs('started_at'),
     finishedAt: timestampMs('finished_at'),
@@ -114,6 +117,24 @@ export const tasks = pgTable(
   // No index covers status or progress: a task changes them often, and without an index on them
   // those updates stay HOT (see the fillfactor in drizzle/0001_storage_tuning.sql).
   t => [index('tasks_created_idx').on(t.createdAt.desc(), t.id.desc()), index('tasks_dataset_idx').on(t.datasetId)],
+)
+
+/**
+ * `Idempotency-Key` of POST …/process: the same key from the same caller within 24 h answers
+ * the task created the first time. The request's hash tells a replay from a reuse of the key.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    caller: text('caller').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  t => [primaryKey({ columns: [t.caller, t.key] })],
 )
 
 export type DatasetRow = typeof datasets.$inferSelect

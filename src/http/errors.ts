@@ -29,7 +29,11 @@ export function unavailableDependency(error: unknown): 'postgres' | 'redis' | nu
       message.includes('Connection is closed.')
     )
       return 'redis'
-    if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith('08'))) return 'postgres'
+    if (
+      typeof code === 'string' &&
+      (PG_CONNECTION_CODES.has(code) || code.startsWith('08') || code.startsWith('ERR_POSTGRES_CONNECTION'))
+    )
+      return 'postgres'
   }
   return null
 }

@@ -64,10 +64,14 @@ export async function insertChunk(
     .execute()
 }
 
-/** Chunks fetched per query: few round trips for small data, bounded memory for large. */
-const CHUNKS_PER_QUERY = 4
+/** Chunks fetched per query: few round trips, and little held while they are processed. */
+const CHUNKS_PER_QUERY = 2
 
-/** Decodes chunks [fromSeq, toSeq) of one data version in order, a few per query, so memory holds a few at a time. */
+/**
+ * Decodes chunks [fromSeq, toSeq) of one data version in order. The next few chunks are
+ * already being read while the consumer works on these, so reading and computing overlap and
+ * memory holds two batches at most.
+ */
 export async function* readChunks(
   db: Executor,
   datasetId: string,
@@ -75,8 +79,8 @@ export async function* readChunks(
   fromSeq: number,
   toSeq: number,
 ): AsyncGenerator<StoredChunk> {
-  for (let seq = fromSeq; seq < toSeq; seq += CHUNKS_PER_QUERY) {
-    const rows = await db
+  const fetchFrom = (seq: number) =>
+    db
       .select(chunkFields)
       .from(datasetChunks)
       .where(
@@ -90,9 +94,18 @@ export async function* readChunks(
       .orderBy(asc(datasetChunks.seq))
       .prepare('chunk_range')
       .execute()
-    if (rows.length !== Math.min(CHUNKS_PER_QUERY, toSeq - seq))
-      throw new Error(`data version ${version} lacks chunks from ${seq}`)
-    for (const row of rows) yield decodeStored(row)
+  let pending = fromSeq < toSeq ? fetchFrom(fromSeq) : null
+  try {
+    for (let seq = fromSeq; seq < toSeq; seq += CHUNKS_PER_QUERY) {
+      const rows = await pending!
+      pending = seq + CHUNKS_PER_QUERY < toSeq ? fetchFrom(seq + CHUNKS_PER_QUERY) : null
+      if (rows.length !== Math.min(CHUNKS_PER_QUERY, toSeq - seq))
+        throw new Error(`data version ${version} lacks chunks from ${seq}`)
+      for (const row of rows) yield decodeStored(row)
+    }
+  } finally {
+    // A consumer that stops early leaves a read in flight; its outcome no longer matters.
+    pending?.catch(() => {})
   }
 }
 

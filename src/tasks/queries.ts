@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
-import { datasets, type TaskRow, tasks } from '../db/schema'
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import type { Database, Executor } from '../db/client'
+import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { AnalysisKind } from './analyses'
 import type { ListTasksInput } from './schemas'
@@ -45,8 +45,13 @@ export function createTaskQueries(db: Database) {
      * lock taken while reading the version makes a concurrent replace wait until the task
      * exists, so the replace cannot prune the version from under it.
      */
-    async create(datasetId: string, kind: AnalysisKind, params: Record<string, unknown>): Promise<TaskRow> {
-      const [row] = await db
+    async create(
+      datasetId: string,
+      kind: AnalysisKind,
+      params: Record<string, unknown>,
+      tx: Executor = db,
+    ): Promise<TaskRow> {
+      const [row] = await tx
         .insert(tasks)
         .values({
           datasetId,
@@ -58,6 +63,76 @@ export function createTaskQueries(db: Database) {
         .prepare('task_insert')
         .execute()
       return row!
+    },
+
+    /** A pending task becomes cancelled at once; null when it is no longer pending. */
+    async cancelPending(id: string): Promise<TaskRow | null> {
+      const [row] = await db
+        .update(tasks)
+        .set({ status: 'cancelled', stage: 'cancelled', finishedAt: sql`now()` })
+        .where(and(eq(tasks.id, id), eq(tasks.status, 'pending')))
+        .returning()
+      return row ?? null
+    },
+
+    /** Asks a running task to stop; null when it is no longer running. */
+    async requestCancel(id: string): Promise<TaskRow | null> {
+      const [row] = await db
+        .update(tasks)
+        .set({ cancelRequested: true })
+        .where(and(eq(tasks.id, id), eq(tasks.status, 'running')))
+        .returning()
+      return row ?? null
+    },
+
+    /** Asks every unfinished task of a dataset to stop; answers them. */
+    cancelDatasetTasks(datasetId: string): Promise<Pick<TaskRow, 'id' | 'status'>[]> {
+      return db
+        .update(tasks)
+        .set({ cancelRequested: true })
+        .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, ['pending', 'running'])))
+        .returning({ id: tasks.id, status: tasks.status })
+    },
+
+    /** The task an idempotency key made within the last 24 hours, with the hash of its request. */
+    async findByIdempotencyKey(caller: string, key: string): Promise<{ task: TaskRow; requestHash: string } | null> {
+      const [row] = await db
+        .select({ task: tasks, requestHash: idempotencyKeys.requestHash })
+        .from(idempotencyKeys)
+        .innerJoin(tasks, eq(tasks.id, idempotencyKeys.taskId))
+        .where(
+          and(
+            eq(idempotencyKeys.caller, caller),
+            eq(idempotencyKeys.key, key),
+            gt(idempotencyKeys.createdAt, sql`now() - interval '24 hours'`),
+          ),
+        )
+      return row ?? null
+    },
+
+    /** Records the key for a task; false when the caller already holds it (another request won). */
+    async claimIdempotencyKey(
+      tx: Executor,
+      caller: string,
+      key: string,
+      requestHash: string,
+      taskId: string,
+    ): Promise<boolean> {
+      await tx
+        .delete(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.caller, caller),
+            eq(idempotencyKeys.key, key),
+            sql`${idempotencyKeys.createdAt} <= now() - interval '24 hours'`,
+          ),
+        )
+      const inserted = await tx
+        .insert(idempotencyKeys)
+        .values({ caller, key, requestHash, taskId })
+        .onConflictDoNothing()
+        .returning({ taskId: idempotencyKeys.taskId })
+      return inserted.length > 0
     },
 
     async remove(id: string): Promise<TaskRow | null> {

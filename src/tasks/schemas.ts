@@ -43,3 +43,14 @@ export const ListTasksQuery = t.Object({
 })
 
 export type ListTasksInput = typeof ListTasksQuery.static
+
+export const IdempotencyHeaders = t.Object({
+  'idempotency-key': t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'any printable ASCII string; repeats of one request with the same key make one task',
+    }),
+  ),
+})

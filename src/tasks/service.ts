@@ -1,10 +1,12 @@
+import { TransactionRollbackError } from 'drizzle-orm'
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue'
+import { isFinal, type TaskEvent, type TaskEventPublisher } from '../../jobs/task-events'
 import type { DatasetService } from '../datasets/service'
 import type { Database } from '../db/client'
 import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
-import { conflict, notFound } from '../http/problem'
+import { conflict, invalid, notFound } from '../http/problem'
 import { type AnalysisKind, validateAnalysis } from './analyses'
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
@@ -47,9 +49,10 @@ export class TaskService {
   readonly queries: TaskQueries
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly datasets: DatasetService,
     private readonly queue: AnalysisQueue,
+    private readonly events: TaskEventPublisher,
   ) {
     this.queries = createTaskQueries(db)
   }
@@ -66,15 +69,45 @@ export class TaskService {
     return toPage(rows, query.limit, toTaskJson)
   }
 
-  /** Validates, records the task, and only then enqueues its job (the job needs the committed row). */
-  async submit(datasetId: string, kind: AnalysisKind, rawParams: unknown): Promise<TaskRow> {
+  /**
+   * Validates, records the task, and only then enqueues its job (the job needs the committed
+   * row). With an idempotency key, a repeat of the same request within 24 h answers the task the
+   * first one made, and the key with a different request is refused.
+   */
+  async submit(
+    datasetId: string,
+    kind: AnalysisKind,
+    rawParams: unknown,
+    idempotency?: Idempotency,
+  ): Promise<Submitted> {
     const dataset = await this.datasets.get(datasetId)
     if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to analyse yet')
     const params = validateAnalysis(kind, rawParams, dataset.columns)
-    const task = await this.queries.create(dataset.id, kind, params).catch(error => {
+    const requestHash = idempotency && requestHashOf(dataset.id, kind, params)
+    if (idempotency) {
+      const earlier = await this.replay(idempotency, requestHash!)
+      if (earlier) return earlier
+    }
+    let task: TaskRow
+    try {
+      task = await this.db.transaction(async tx => {
+        const created = await this.queries.create(dataset.id, kind, params, tx)
+        if (
+          idempotency &&
+          !(await this.queries.claimIdempotencyKey(tx, idempotency.caller, idempotency.key, requestHash!, created.id))
+        )
+          tx.rollback()
+        return created
+      })
+    } catch (error) {
+      // Another request with the same key committed first: answer with its task.
+      if (idempotency && error instanceof TransactionRollbackError) {
+        const earlier = await this.replay(idempotency, requestHash!)
+        if (earlier) return earlier
+      }
       // The dataset was deleted since it was read: its version reads as null.
       throw pgErrorCode(error) === NOT_NULL_VIOLATION ? notFound('dataset') : error
-    })
+    }
     try {
       await enqueueAnalysis(this.queue, task.id)
     } catch (error) {
@@ -82,12 +115,77 @@ export class TaskService {
       await this.queries.remove(task.id)
       throw error
     }
-    return task
+    return { task, replayed: false }
+  }
+
+  private async replay(idempotency: Idempotency, requestHash: string): Promise<Submitted | null> {
+    const earlier = await this.queries.findByIdempotencyKey(idempotency.caller, idempotency.key)
+    if (!earlier) return null
+    if (earlier.requestHash !== requestHash)
+      throw invalid(
+        'This Idempotency-Key was used with a different request',
+        [{ path: 'headers.idempotency-key', message: 'already used for another analysis; use a new key' }],
+        'IDEMPOTENCY_KEY_REUSED',
+      )
+    return { task: earlier.task, replayed: true }
+  }
+
+  /** Runs a failed or cancelled task again, as a new task with the same kind and params. */
+  async retry(id: string): Promise<TaskRow> {
+    const task = await this.get(id)
+    if (task.status !== 'failed' && task.status !== 'cancelled')
+      throw conflict('TASK_NOT_RETRYABLE', `Only a failed or cancelled task can be retried; this one is ${task.status}`)
+    return (await this.submit(task.datasetId, task.kind, task.params)).task
+  }
+
+  /**
+   * Stops a task: a pending one is cancelled at once (its job never runs); a running one is
+   * asked to stop, and its threads end it cancelled at their next chunk.
+   */
+  async cancel(id: string): Promise<TaskRow> {
+    const task = await this.get(id)
+    if (isFinal(task.status))
+      throw conflict(
+        'TASK_FINISHED',
+        `The task has already ${task.status === 'completed' ? 'completed' : `ended ${task.status}`}`,
+      )
+    const cancelled = await this.queries.cancelPending(task.id)
+    if (cancelled) {
+      await discardAnalysis(this.queue, task.id).catch(() => {})
+      await this.events.publish(statusEvent(cancelled))
+      return cancelled
+    }
+    const stopping = await this.queries.requestCancel(task.id)
+    if (!stopping) throw conflict('TASK_FINISHED', 'The task finished before it could be cancelled')
+    await this.events.requestCancel(task.id)
+    return stopping
+  }
+
+  /** Stops every unfinished task of a dataset that is about to be deleted. */
+  async cancelForDataset(datasetId: string): Promise<void> {
+    for (const task of await this.queries.cancelDatasetTasks(datasetId)) {
+      if (task.status === 'pending') await discardAnalysis(this.queue, task.id).catch(() => {})
+      else await this.events.requestCancel(task.id)
+    }
   }
 
   async remove(id: string): Promise<void> {
-    const task = isUuid(id) ? await this.queries.remove(id) : null
-    if (!task) throw notFound('task')
-    if (task.status === 'pending') await discardAnalysis(this.queue, task.id)
+    const task = await this.get(id)
+    if (!isFinal(task.status)) await this.cancel(task.id).catch(() => {})
+    if (!(await this.queries.remove(task.id))) throw notFound('task')
   }
 }
+
+export type Idempotency = { caller: string; key: string }
+export type Submitted = { task: TaskRow; replayed: boolean }
+
+const requestHashOf = (datasetId: string, kind: string, params: unknown) =>
+  new Bun.CryptoHasher('sha256').update(JSON.stringify([datasetId, kind, params])).digest('hex')
+
+export const statusEvent = (task: TaskRow): TaskEvent => ({
+  type: 'status',
+  task_id: task.id,
+  dataset_id: task.datasetId,
+  status: task.status,
+  attempts: task.attempts,
+})

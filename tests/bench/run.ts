@@ -1,4 +1,6 @@
+import { analysis } from './analysis.bench'
 import { apiRead } from './api-read.bench'
+import { kernels } from './kernels.bench'
 import { taskLatency } from './task-latency.bench'
 import { upload } from './upload.bench'
 
@@ -11,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, string>>> = {
   'api-read': apiRead,
   'task-latency': taskLatency,
   upload,
+  kernels,
+  analysis,
 }
 
 const wanted = process.argv.slice(2)

@@ -1,9 +1,11 @@
 import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/analysis-worker'
+import { TaskEventHub } from '../../jobs/event-hub'
 import { createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
 import { type App, createApp } from '../../src/app'
 import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
+import { SseStreams } from '../../src/http/sse'
 import { createLogger } from '../../src/logger'
 import { createTestDatabase, createTestPrefix, REDIS_URL } from './services'
 
@@ -14,6 +16,8 @@ export type RequestOptions = { json?: unknown; body?: BodyInit; headers?: Record
 export type Harness = {
   app: App
   db: Database
+  events: TaskEventHub
+  streams: SseStreams
   config: Config
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>
   /** Starts the analysis workers (jobs run in worker threads) against this harness's database and queue. */
@@ -40,13 +44,19 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const redis = createRedis(config.redisUrl, 'api')
   const queue = createAnalysisQueue(redis, config.queuePrefix)
   await queue.waitUntilReady()
-  const app = createApp({ config, db, redis, queue, log })
+  const subscriber = createRedis(config.redisUrl, 'worker')
+  const events = new TaskEventHub(subscriber, config.queuePrefix, log)
+  await events.start()
+  const streams = new SseStreams()
+  const app = createApp({ config, db, redis, queue, events, streams, log })
   const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []
 
   return {
     app,
     db,
+    events,
+    streams,
     config,
     async request(method, path, { json, body, headers = {} } = {}) {
       const init: RequestInit = { method, headers: { ...headers } }
@@ -83,6 +93,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     async close() {
       await Promise.all(workers.map(w => w.close()))
       for (const connection of workerConnections) connection.disconnect()
+      streams.closeAll()
+      await events.close()
       await queue.close()
       redis.disconnect()
       await db.$client.end()

@@ -20,7 +20,13 @@ test('migrations applied twice, and from three processes at once, leave one sche
     const tables = await db`select tablename from pg_tables where schemaname = 'public' order by tablename`
     await db.end()
     expect(applied[0]!.n).toBe(journal.entries.length)
-    expect(tables.map(t => t.tablename)).toEqual(['dataset_chunks', 'dataset_versions', 'datasets', 'tasks'])
+    expect(tables.map(t => t.tablename)).toEqual([
+      'dataset_chunks',
+      'dataset_versions',
+      'datasets',
+      'idempotency_keys',
+      'tasks',
+    ])
   } finally {
     await admin.unsafe(`drop database if exists ${name} with (force)`)
     await admin.end()

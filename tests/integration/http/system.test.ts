@@ -30,7 +30,7 @@ describe('health', () => {
     redis.on('error', () => {})
     const queue = createAnalysisQueue(redis, 'dd-test-down')
     queue.on('error', () => {})
-    const app = createApp({ config: h.config, db, redis, queue, log })
+    const app = createApp({ config: h.config, db, redis, queue, events: h.events, streams: h.streams, log })
     try {
       const ready = await app.handle(new Request('http://localhost/ready'))
       expect(ready.status).toBe(503)

@@ -1,0 +1,128 @@
+import type { Logger } from '../logger'
+
+/** Sends one event: a frame with the next id, the event name and one line of JSON. */
+export type SseSend = (event: string, data: object) => void
+
+/** The SSE streams an api process holds open, so that shutdown can end them and tests can count them. */
+export class SseStreams {
+  private readonly open = new Set<AbortController>()
+
+  get count(): number {
+    return this.open.size
+  }
+
+  track(controller: AbortController): () => void {
+    this.open.add(controller)
+    return () => this.open.delete(controller)
+  }
+
+  /** Ends every stream (their clients reconnect elsewhere); used on shutdown. */
+  closeAll(): void {
+    for (const controller of this.open) controller.abort('shutdown')
+  }
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // proxies such as nginx must pass events on as they come, not buffer them
+  'x-accel-buffering': 'no',
+}
+
+export type SseOptions = { streams: SseStreams; request: Request; heartbeatMs: number; log: Logger }
+
+/**
+ * A Server-Sent Events response whose events `produce` sends until it returns or `signal`
+ * aborts (the client left, or the server is shutting down). Frames are written here rather than
+ * with Elysia's `sse()`, which drops numeric and boolean data; a `: ping` comment goes out after
+ * `heartbeatMs` of silence so idle timeouts and proxies keep the connection. When the client
+ * goes away everything stops at once: the abort wakes whatever `produce` waits on.
+ */
+export function sseResponse(
+  produce: (send: SseSend, signal: AbortSignal) => Promise<void>,
+  options: SseOptions,
+): Response {
+  const { streams, request, heartbeatMs, log } = options
+  const abort = new AbortController()
+  const untrack = streams.track(abort)
+  const onRequestAbort = () => abort.abort('client left')
+  request.signal.addEventListener('abort', onRequestAbort)
+  const encoder = new TextEncoder()
+  let id = 0
+  let heartbeat: Timer | undefined
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true
+      const write = (text: string) => {
+        if (!open) return
+        controller.enqueue(encoder.encode(text))
+        clearTimeout(heartbeat)
+        heartbeat = setTimeout(() => write(': ping\n\n'), heartbeatMs)
+      }
+      const finish = () => {
+        if (!open) return
+        open = false
+        clearTimeout(heartbeat)
+        untrack()
+        request.signal.removeEventListener('abort', onRequestAbort)
+        try {
+          controller.close()
+        } catch {
+          // already closed by the client going away
+        }
+      }
+      abort.signal.addEventListener('abort', finish, { once: true })
+      // the reconnection delay EventSource should use
+      write('retry: 2000\n\n')
+      produce((event, data) => write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`), abort.signal)
+        .catch(error => log.warn('event stream failed', { path: new URL(request.url).pathname, error }))
+        .finally(finish)
+    },
+    cancel() {
+      abort.abort('client left')
+    },
+  })
+  return new Response(stream, { headers: SSE_HEADERS })
+}
+
+/**
+ * Events buffered for one stream, read in order; `next` waits for one and is woken at once by
+ * an abort or by `end`, so nothing is left waiting after the client goes.
+ */
+export class EventQueue<T> {
+  private readonly items: T[] = []
+  private wake: (() => void) | undefined
+  private ended = false
+
+  push(item: T): void {
+    this.items.push(item)
+    this.wake?.()
+  }
+
+  end(): void {
+    this.ended = true
+    this.wake?.()
+  }
+
+  async *drain(signal: AbortSignal): AsyncGenerator<T> {
+    const onAbort = () => this.wake?.()
+    signal.addEventListener('abort', onAbort)
+    try {
+      while (!signal.aborted) {
+        const item = this.items.shift()
+        if (item !== undefined) {
+          yield item
+          continue
+        }
+        if (this.ended) return
+        await new Promise<void>(resolve => {
+          this.wake = resolve
+        })
+        this.wake = undefined
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+}

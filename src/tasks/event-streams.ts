@@ -1,0 +1,92 @@
+import type { TaskEventHub } from '../../jobs/event-hub'
+import { isFinal, type TaskEvent } from '../../jobs/task-events'
+import type { TaskRow } from '../db/schema'
+import { EventQueue, type SseSend } from '../http/sse'
+import { toTaskJson } from './service'
+
+type LoadTask = (id: string) => Promise<TaskRow | null>
+
+const progressData = (event: Extract<TaskEvent, { type: 'progress' }>) => ({
+  id: event.task_id,
+  progress: event.progress,
+  stage: event.stage,
+  rows_processed: event.rows_processed,
+})
+
+/**
+ * One task's stream: the snapshot first (from PostgreSQL, so a reconnect never misses state),
+ * then progress (never backwards within an attempt) and status changes as they come, and the
+ * final task as `completed`, `failed` or `cancelled`, which ends the stream. The subscription is
+ * taken before the snapshot is read, so nothing falls between the two.
+ */
+export async function streamTask(
+  hub: TaskEventHub,
+  load: LoadTask,
+  taskId: string,
+  send: SseSend,
+  signal: AbortSignal,
+) {
+  const queue = new EventQueue<TaskEvent>()
+  const leave = hub.listen({ taskId, onEvent: event => queue.push(event), onReset: () => queue.end() })
+  try {
+    const task = await load(taskId)
+    if (!task) return
+    send('snapshot', toTaskJson(task))
+    if (isFinal(task.status)) {
+      send(task.status, toTaskJson(task))
+      return
+    }
+    let progress = task.progress
+    let attempts = task.attempts
+    for await (const event of queue.drain(signal)) {
+      if (event.type === 'progress') {
+        if (event.progress <= progress) continue
+        progress = event.progress
+        send('progress', progressData(event))
+        continue
+      }
+      if (!isFinal(event.status)) {
+        // a new attempt starts again from 0
+        if (event.attempts !== attempts) progress = 0
+        attempts = event.attempts
+        send('status', { id: taskId, status: event.status, attempts })
+        continue
+      }
+      const final = await load(taskId)
+      if (!final) return
+      send('status', { id: taskId, status: final.status, attempts: final.attempts })
+      send(final.status, toTaskJson(final))
+      return
+    }
+  } finally {
+    leave()
+  }
+}
+
+/**
+ * Every visible task's live events (no snapshot): progress and status as they come, and the
+ * final task when one ends. `visible` decides which tasks this caller may hear about.
+ */
+export async function streamAllTasks(
+  hub: TaskEventHub,
+  load: LoadTask,
+  visible: (event: TaskEvent) => boolean,
+  send: SseSend,
+  signal: AbortSignal,
+) {
+  const queue = new EventQueue<TaskEvent>()
+  const leave = hub.listen({ onEvent: event => visible(event) && queue.push(event), onReset: () => queue.end() })
+  try {
+    for await (const event of queue.drain(signal)) {
+      if (event.type === 'progress') send('progress', progressData(event))
+      else {
+        send('status', { id: event.task_id, status: event.status, attempts: event.attempts })
+        if (!isFinal(event.status)) continue
+        const final = await load(event.task_id)
+        if (final) send(final.status, toTaskJson(final))
+      }
+    }
+  } finally {
+    leave()
+  }
+}

@@ -1,0 +1,36 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { runPart } from '../../../jobs/execute'
+import { createKernel } from '../../../jobs/kernels'
+import { decodeStored } from '../../../src/storage/chunk-store'
+import type { AnalysisKind } from '../../../src/tasks/analyses'
+import { SYNTHETIC_COLUMNS, syntheticChunks } from '../../support/synthetic'
+
+export type PartRequest = {
+  kind: AnalysisKind
+  params: Record<string, unknown>
+  round: number
+  part: number
+  parts: number
+  from: number
+  to: number
+  ctx: unknown
+}
+
+/** A benchmark thread: builds the synthetic chunks once, then runs the parts it is sent over them. */
+const { rows, chunkRows } = workerData as { rows: number; chunkRows: number }
+const chunks = [...syntheticChunks(rows, chunkRows)].map((c, seq) =>
+  decodeStored({ seq, rowStart: seq * chunkRows, rowCount: c.rowCount, data: c.bytes }),
+)
+parentPort!.on('message', async (request: PartRequest) => {
+  const kernel = createKernel(request.kind, request.params, SYNTHETIC_COLUMNS)
+  const output = await runPart(
+    kernel.rounds[request.round]!,
+    request.ctx,
+    request.part,
+    request.parts,
+    chunks.slice(request.from, request.to),
+    async () => {},
+  )
+  parentPort!.postMessage(output)
+})
+parentPort!.postMessage('ready')
