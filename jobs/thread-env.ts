@@ -31,6 +31,8 @@ export type ThreadEnv = {
 
 export function threadEnv(data: ThreadData): ThreadEnv {
   const redis = new Redis(data.redisUrl, { maxRetriesPerRequest: null })
+  // ioredis reconnects by itself; a thread has no log, and the job at hand fails and retries.
+  redis.on('error', () => {})
   return {
     db: createDb(data.databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
     progressDb: createDb(data.databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),

@@ -16,8 +16,8 @@ type ResponseObject = { description: string; content?: Record<string, unknown> }
 type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, ResponseObject> }>> }
 
 /**
- * Two corrections to the generated document: error answers are served as
- * application/problem+json, and a 204 has no content (the generator writes an invalid one).
+ * Corrections to the generated document: error answers are served as application/problem+json,
+ * a 204 has no content (the generator writes an invalid one), and streams have their own type.
  */
 function refineSpec(spec: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(spec.paths))
@@ -26,8 +26,19 @@ function refineSpec(spec: OpenApiDocument): OpenApiDocument {
         if (status === '204') delete response.content
         else if (Number(status) >= 400 && response.content?.['application/json'])
           response.content = { 'application/problem+json': response.content['application/json'] }
+        else retypeStream(response)
       }
   return spec
+}
+
+/** A streamed answer is described as a string with a `contentMediaType`; list it under that type. */
+function retypeStream(response: ResponseObject): void {
+  for (const [type, media] of Object.entries(response.content ?? {})) {
+    const streamed = (media as { schema?: { contentMediaType?: string } }).schema?.contentMediaType
+    if (!streamed || streamed === type) continue
+    delete response.content![type]
+    response.content![streamed] = media
+  }
 }
 
 /**
@@ -59,6 +70,7 @@ export const docs = (version: string) =>
           tags: [
             { name: 'datasets', description: 'Tabular datasets and their data' },
             { name: 'tasks', description: 'Analysis tasks: start, follow, read results' },
+            { name: 'events', description: 'Live progress as Server-Sent Events' },
             { name: 'system', description: 'Health and readiness' },
           ],
         },

@@ -1,0 +1,58 @@
+import { type Subprocess, spawn } from 'bun'
+import { waitFor } from './harness'
+
+const root = new URL('../../', import.meta.url).pathname
+
+export type Child = {
+  proc: Subprocess<'ignore', 'pipe', 'inherit'>
+  /** Everything the process printed so far. */
+  output(): string
+  stop(signal?: NodeJS.Signals): Promise<number>
+}
+
+/** Runs `bun <script>` as the real process would run, collecting what it prints. */
+export function startProcess(args: string[], env: Record<string, string>): Child {
+  const proc = spawn(['bun', ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdout: 'pipe',
+    stderr: 'inherit',
+  })
+  let output = ''
+  const decoder = new TextDecoder()
+  void (async () => {
+    for await (const piece of proc.stdout) output += decoder.decode(piece, { stream: true })
+  })()
+  return {
+    proc,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      proc.kill(signal)
+      return proc.exited
+    },
+  }
+}
+
+/** An api process on a free port, once it answers; `url` is its address. */
+export async function startApi(env: Record<string, string>): Promise<Child & { url: string }> {
+  const child = startProcess(['src/main.ts'], { PORT: '0', ...env })
+  const port = await waitFor(
+    async () => /"msg":"api listening".*?"port":(\d+)/.exec(child.output())?.[1],
+    20_000,
+    'the api to listen',
+  )
+  return { ...child, url: `http://127.0.0.1:${port}` }
+}
+
+export async function startWorkerProcess(env: Record<string, string>, args: string[] = []): Promise<Child> {
+  const child = startProcess(['jobs/worker.ts', ...args], env)
+  await waitFor(async () => child.output().includes('"msg":"worker started"'), 20_000, 'the worker to start')
+  return child
+}
+
+/** The environment that points processes at a harness's database and queue prefix. */
+export const envOf = (config: { databaseUrl: string; redisUrl: string; queuePrefix: string }) => ({
+  DATABASE_URL: config.databaseUrl,
+  REDIS_URL: config.redisUrl,
+  QUEUE_PREFIX: config.queuePrefix,
+})
