@@ -171,27 +171,19 @@ export async function saveProgress(
  * `rows` is what the analysis read over all its passes.
  */
 export async function completeTask(
-  db: Executor,
+  db: Database,
   taskId: string,
   attempt: number,
   result: unknown,
   rows: number,
 ): Promise<boolean> {
-  const updated = await db
-    .update(tasks)
-    .set({
-      status: 'completed',
-      progress: 100,
-      stage: 'done',
-      rowsProcessed: sql`greatest(${tasks.rowsProcessed}, ${rows})`,
-      result,
-      error: null,
-      finishedAt: sql`now()`,
-    })
-    .where(and(eq(tasks.id, taskId), eq(tasks.attempts, attempt), eq(tasks.status, 'running')))
-    .returning({ id: tasks.id })
-    .prepare('task_complete')
-    .execute()
+  // A tagged statement is prepared once per connection; Drizzle would rebuild this one per task.
+  const updated = await db.$client`
+    update tasks
+    set status = 'completed', progress = 100, stage = 'done', rows_processed = greatest(rows_processed, ${rows}),
+        result = ${JSON.stringify(result)}::jsonb, error = null, finished_at = now(), updated_at = now()
+    where id = ${taskId} and attempts = ${attempt} and status = 'running'
+    returning id`
   return updated.length > 0
 }
 

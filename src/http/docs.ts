@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { type ElysiaOpenAPIConfig, openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
+import { restoreStringFormats } from './string-formats'
+
+restoreStringFormats()
 
 const SCALAR_BUNDLE = fileURLToPath(
   new URL('../../node_modules/@scalar/api-reference/dist/browser/standalone.js', import.meta.url),

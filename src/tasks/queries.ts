@@ -13,6 +13,18 @@ export function createTaskQueries(db: Database) {
     .from(tasks)
     .where(eq(tasks.id, sql.placeholder('id')))
     .prepare('task_by_id')
+  const insertTask = (executor: Executor) =>
+    executor
+      .insert(tasks)
+      .values({
+        datasetId: sql.placeholder('datasetId'),
+        datasetVersion: sql`(select ${datasets.version} from ${datasets} where ${datasets.id} = ${sql.placeholder('datasetId')} for share)`,
+        kind: sql.placeholder('kind'),
+        params: sql.placeholder('params'),
+      })
+      .returning()
+      .prepare('task_insert')
+  const insertPrepared = insertTask(db)
   return {
     async find(id: string): Promise<TaskRow | null> {
       const [row] = await findById.execute({ id })
@@ -49,19 +61,11 @@ export function createTaskQueries(db: Database) {
       datasetId: string,
       kind: AnalysisKind,
       params: Record<string, unknown>,
-      tx: Executor = db,
+      tx?: Executor,
     ): Promise<TaskRow> {
-      const [row] = await tx
-        .insert(tasks)
-        .values({
-          datasetId,
-          datasetVersion: sql`(select ${datasets.version} from ${datasets} where ${datasets.id} = ${datasetId} for share)`,
-          kind,
-          params,
-        })
-        .returning()
-        .prepare('task_insert')
-        .execute()
+      const [row] = tx
+        ? await insertTask(tx).execute({ datasetId, kind, params })
+        : await insertPrepared.execute({ datasetId, kind, params })
       return row!
     },
 

@@ -90,15 +90,14 @@ export class TaskService {
     }
     let task: TaskRow
     try {
-      task = await this.db.transaction(async tx => {
-        const created = await this.queries.create(dataset.id, kind, params, tx)
-        if (
-          idempotency &&
-          !(await this.queries.claimIdempotencyKey(tx, idempotency.caller, idempotency.key, requestHash!, created.id))
-        )
-          tx.rollback()
-        return created
-      })
+      task = idempotency
+        ? await this.db.transaction(async tx => {
+            const created = await this.queries.create(dataset.id, kind, params, tx)
+            if (!(await this.queries.claimIdempotencyKey(tx, idempotency.caller, idempotency.key, requestHash!, created.id)))
+              tx.rollback()
+            return created
+          })
+        : await this.queries.create(dataset.id, kind, params)
     } catch (error) {
       // Another request with the same key committed first: answer with its task.
       if (idempotency && error instanceof TransactionRollbackError) {

@@ -1,7 +1,9 @@
 import { analysis } from './analysis.bench'
 import { apiRead } from './api-read.bench'
+import { events } from './events.bench'
 import { kernels } from './kernels.bench'
 import { taskLatency } from './task-latency.bench'
+import { throughput } from './throughput.bench'
 import { upload } from './upload.bench'
 
 /**
@@ -15,6 +17,8 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, string>>> = {
   upload,
   kernels,
   analysis,
+  events,
+  throughput,
 }
 
 const wanted = process.argv.slice(2)

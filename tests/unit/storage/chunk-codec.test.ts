@@ -24,6 +24,34 @@ describe('chunk codec', () => {
     for (const index of [0, 1, 2, 3, 5]) expect(plain(chunk.columns.get(index)!)).toEqual(plain(columns.get(index)!))
   })
 
+  test('decodes from bytes at any offset of a larger buffer, as a database driver hands them over', () => {
+    const columns = new Map<number, ChunkColumn>([
+      [0, { type: 'number', values: new Float64Array([0.1, Number.NaN, 3]), nullCount: 1 }],
+      [1, { type: 'string', codes: new Int32Array([2, -1, 0]), dictionary: ['x', 'y', 'z'], nullCount: 1 }],
+    ])
+    const bytes = encodeChunk(3, columns)
+    for (const shift of [1, 3, 4]) {
+      const host = new Uint8Array(bytes.length + shift)
+      host.set(bytes, shift)
+      const chunk = decodeChunk(host.subarray(shift))
+      for (const index of [0, 1]) expect(plain(chunk.columns.get(index)!)).toEqual(plain(columns.get(index)!))
+    }
+  })
+
+  test('a column of nothing but nulls keeps its nulls', () => {
+    const columns = new Map<number, ChunkColumn>([
+      [0, { type: 'boolean', values: new Int8Array([-1, -1]), nullCount: 2 }],
+      [1, { type: 'string', codes: new Int32Array([-1, -1]), dictionary: [], nullCount: 2 }],
+    ])
+    const chunk = decodeChunk(encodeChunk(2, columns))
+    for (const index of [0, 1]) expect(plain(chunk.columns.get(index)!)).toEqual(plain(columns.get(index)!))
+  })
+
+  test('refuses a chunk cut short', () => {
+    const bytes = encodeChunk(3, new Map([[0, { type: 'number', values: new Float64Array([1, 2, 3]), nullCount: 0 }]]))
+    expect(() => decodeChunk(bytes.subarray(0, bytes.length - 40))).toThrow()
+  })
+
   test('refuses bytes that hold no record batch', () => {
     expect(() => decodeChunk(new Uint8Array([0, 1, 2, 3]))).toThrow()
   })
