@@ -93,8 +93,8 @@ export class TaskService {
       task = idempotency
         ? await this.db.transaction(async tx => {
             const created = await this.queries.create(dataset.id, kind, params, tx)
-            if (!(await this.queries.claimIdempotencyKey(tx, idempotency.caller, idempotency.key, requestHash!, created.id)))
-              tx.rollback()
+            const { caller, key } = idempotency
+            if (!(await this.queries.claimIdempotencyKey(tx, caller, key, requestHash!, created.id))) tx.rollback()
             return created
           })
         : await this.queries.create(dataset.id, kind, params)
