@@ -111,21 +111,28 @@ async function runHere(
   signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
   const version = task.version!
-  const chunks: StoredChunk[] = task.chunks ? task.chunks.map(decodeStored) : []
-  if (!task.chunks)
-    for await (const chunk of env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount))
-      chunks.push(chunk)
-  const work = totalWork(kernel, version.rowCount, () => 1)
+  // Reading the chunks is a pass of its own unless they came with the claim.
+  const reading = task.chunks ? 0 : version.rowCount
+  const work = reading + totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
     await saveProgress(env.progressDb, task.id, task.attempts, update)
     await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
   })
   let done = 0
-  const step: Step = async (stage, rows) => {
+  const advance = (stage: string, rows: number) => {
     done += rows
-    await yieldToEventLoop()
     checkCancel(signal)
     reporter.report((done / Math.max(work, 1)) * 100, stage, done)
+  }
+  const chunks: StoredChunk[] = task.chunks ? task.chunks.map(decodeStored) : []
+  if (!task.chunks)
+    for await (const chunk of env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount)) {
+      chunks.push(chunk)
+      advance('reading', chunk.rowCount)
+    }
+  const step: Step = async (stage, rows) => {
+    await yieldToEventLoop()
+    advance(stage, rows)
   }
   const result = await runUnsplit(kernel, chunks, step)
   await reporter.settled()

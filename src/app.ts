@@ -41,7 +41,7 @@ export function createApp({ config, db, redis, queue, events, streams, log }: Ap
     .use(errorHandler(log))
     .use(docs(packageJson.version))
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
-    .use(datasetRoutes(datasets, config.limits))
+    .use(datasetRoutes(datasets, tasks, config.limits))
     .use(taskRoutes(tasks, config.limits.jsonBytes))
     .use(eventRoutes(tasks, { hub: events, streams, heartbeatMs: config.sseHeartbeatMs, log }))
 }

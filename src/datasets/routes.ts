@@ -3,6 +3,7 @@ import { jsonBody, readJson } from '../http/body'
 import { bodyCheck } from '../http/check-body'
 import { parseMediaType } from '../http/media-type'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
+import type { TaskService } from '../tasks/service'
 import { createRequestBody } from './data-docs'
 import { dataRoutes } from './data-routes'
 import { parseJsonExact } from './ingest/exact-json'
@@ -22,7 +23,11 @@ const tags = ['datasets']
 
 const checkCreateBody = bodyCheck(CreateDatasetBody)
 
-export const datasetRoutes = (datasets: DatasetService, limits: UploadLimits & { jsonBytes: number }) => {
+export const datasetRoutes = (
+  datasets: DatasetService,
+  tasks: Pick<TaskService, 'removeDataset'>,
+  limits: UploadLimits & { jsonBytes: number },
+) => {
   const parseJson = jsonBody(limits.jsonBytes)
   return new Elysia({ name: 'dataset-routes' })
     .get('/api/datasets', ({ query }) => datasets.list(query), {
@@ -76,13 +81,13 @@ export const datasetRoutes = (datasets: DatasetService, limits: UploadLimits & {
     .delete(
       '/api/datasets/:id',
       async ({ params, set }) => {
-        await datasets.remove(params.id)
+        await tasks.removeDataset(params.id)
         set.status = 204
       },
       {
         params: IdParams,
         response: { 204: NoContent, ...problems(404) },
-        detail: { summary: 'Delete a dataset, its data and its tasks', tags },
+        detail: { summary: 'Delete a dataset, its data and its tasks (unfinished ones are cancelled)', tags },
       },
     )
     .get('/api/datasets/:id/rows', ({ params, query }) => datasets.rows(params.id, query.offset, query.limit), {

@@ -90,12 +90,12 @@ export function createTaskQueries(db: Database) {
     },
 
     /** Asks every unfinished task of a dataset to stop; answers them. */
-    cancelDatasetTasks(datasetId: string): Promise<Pick<TaskRow, 'id' | 'status'>[]> {
+    cancelDatasetTasks(datasetId: string): Promise<Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>[]> {
       return db
         .update(tasks)
         .set({ cancelRequested: true })
         .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, ['pending', 'running'])))
-        .returning({ id: tasks.id, status: tasks.status })
+        .returning({ id: tasks.id, datasetId: tasks.datasetId, status: tasks.status, attempts: tasks.attempts })
     },
 
     /** The task an idempotency key made within the last 24 hours, with the hash of its request. */

@@ -160,12 +160,18 @@ export class TaskService {
     return stopping
   }
 
-  /** Stops every unfinished task of a dataset that is about to be deleted. */
-  async cancelForDataset(datasetId: string): Promise<void> {
-    for (const task of await this.queries.cancelDatasetTasks(datasetId)) {
+  /**
+   * Deletes a dataset with its tasks. Unfinished tasks stop first: queued jobs are dropped,
+   * running threads are told to stop, and their watchers hear that they ended.
+   */
+  async removeDataset(datasetId: string): Promise<void> {
+    const unfinished = await this.queries.cancelDatasetTasks(datasetId)
+    for (const task of unfinished) {
       if (task.status === 'pending') await discardAnalysis(this.queue, task.id).catch(() => {})
       else await this.events.requestCancel(task.id)
     }
+    await this.datasets.remove(datasetId)
+    for (const task of unfinished) await this.events.publish(statusEvent({ ...task, status: 'cancelled' }))
   }
 
   async remove(id: string): Promise<void> {
@@ -181,7 +187,7 @@ export type Submitted = { task: TaskRow; replayed: boolean }
 const requestHashOf = (datasetId: string, kind: string, params: unknown) =>
   new Bun.CryptoHasher('sha256').update(JSON.stringify([datasetId, kind, params])).digest('hex')
 
-export const statusEvent = (task: TaskRow): TaskEvent => ({
+export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>): TaskEvent => ({
   type: 'status',
   task_id: task.id,
   dataset_id: task.datasetId,

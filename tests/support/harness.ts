@@ -1,6 +1,6 @@
 import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/analysis-worker'
 import { TaskEventHub } from '../../jobs/event-hub'
-import { createAnalysisQueue } from '../../jobs/queue'
+import { type AnalysisQueue, createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
 import { type App, createApp } from '../../src/app'
 import { type Config, loadConfig } from '../../src/config'
@@ -16,6 +16,7 @@ export type RequestOptions = { json?: unknown; body?: BodyInit; headers?: Record
 export type Harness = {
   app: App
   db: Database
+  queue: AnalysisQueue
   events: TaskEventHub
   streams: SseStreams
   config: Config
@@ -55,6 +56,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   return {
     app,
     db,
+    queue,
     events,
     streams,
     config,

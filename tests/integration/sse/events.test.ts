@@ -165,6 +165,25 @@ describe('cancel', () => {
     expect(await reader.next()).toBeNull()
   })
 
+  test('deleting a dataset stops its running task within a second and ends its stream', async () => {
+    const doomed = await seedSynthetic(h.config.databaseUrl, 1_000_000, 32_768)
+    const task = await submit(doomed, spearman)
+    const reader = new SseReader(await open(`/api/tasks/${task.id}/events`))
+    await waitFor(
+      async () => (await h.request('GET', `/api/tasks/${task.id}`)).body.status === 'running',
+      10_000,
+      'running',
+    )
+    const asked = performance.now()
+    expect((await h.request('DELETE', `/api/datasets/${doomed}`)).status).toBe(204)
+    await waitFor(async () => (await h.queue.getJobState(task.id)) !== 'active', 5000, 'the job to stop')
+    expect(performance.now() - asked).toBeLessThan(1000)
+    const frames = named(await reader.rest(5000))
+    expect(frames.map(f => f.event)).not.toContain('completed')
+    expect((await h.request('GET', `/api/tasks/${task.id}`)).status).toBe(404)
+    expect((await open(`/api/tasks/${task.id}/events`)).status).toBe(404)
+  })
+
   test('a finished task answers 409, and an unknown one 404', async () => {
     const task = await submit(small)
     await finished(task.id)
