@@ -5,6 +5,7 @@ import type { AnalysisQueue } from '../jobs/queue'
 import { taskEventPublisher } from '../jobs/task-events'
 import packageJson from '../package.json'
 import type { Config } from './config'
+import { dashboardRoutes } from './dashboard/routes'
 import { datasetRoutes } from './datasets/routes'
 import { DatasetService } from './datasets/service'
 import type { Database } from './db/client'
@@ -40,6 +41,7 @@ export function createApp({ config, db, redis, queue, events, streams, log }: Ap
     .use(requestContext(log))
     .use(errorHandler(log))
     .use(docs(packageJson.version))
+    .use(dashboardRoutes())
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
     .use(datasetRoutes(datasets, tasks, config.limits))
     .use(taskRoutes(tasks, config.limits.jsonBytes))
