@@ -25,7 +25,9 @@ export class TaskEventHub {
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
-    subscriber.on('message', (_channel: string, message: string) => this.dispatch(message))
+    // The connection may carry other subscriptions (key revocations) too.
+    const channel = eventsChannel(prefix)
+    subscriber.on('message', (from: string, message: string) => from === channel && this.dispatch(message))
     subscriber.on('ready', () => {
       if (!this.subscribed) return
       // ioredis resubscribes by itself; whatever happened while it was away is unknown.

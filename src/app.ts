@@ -1,9 +1,16 @@
+import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
 import type { Redis } from 'ioredis'
 import type { TaskEventHub } from '../jobs/event-hub'
 import type { AnalysisQueue } from '../jobs/queue'
 import { taskEventPublisher } from '../jobs/task-events'
 import packageJson from '../package.json'
+import { Authenticator } from './auth/authenticator'
+import { createKeyQueries } from './auth/key-queries'
+import { KeyService } from './auth/key-service'
+import { authentication } from './auth/plugin'
+import { RateLimiter } from './auth/rate-limiter'
+import { keyRoutes, sessionRoutes } from './auth/routes'
 import type { Config } from './config'
 import { dashboardRoutes } from './dashboard/routes'
 import { datasetRoutes } from './datasets/routes'
@@ -13,6 +20,7 @@ import { docs } from './http/docs'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health'
 import { requestContext } from './http/request-context'
+import { securityHeaders } from './http/security-headers'
 import type { SseStreams } from './http/sse'
 import type { Logger } from './logger'
 import { eventRoutes } from './tasks/event-routes'
@@ -28,24 +36,66 @@ export type AppDeps = {
   events: TaskEventHub
   streams: SseStreams
   log: Logger
+  /** Who a request acts for; built from the configuration unless given. */
+  authenticator?: Authenticator
+}
+
+/** The authenticator of an api process: keys in PostgreSQL, the environment's admin key, rate limits in Redis. */
+export function createAuthenticator({ config, db, redis, log }: Pick<AppDeps, 'config' | 'db' | 'redis' | 'log'>) {
+  const limiter = new RateLimiter(redis, config.queuePrefix, config.auth.rateLimit, error =>
+    log.warn('rate limit unavailable; letting requests through', { error: error.message }),
+  )
+  return new Authenticator(createKeyQueries(db), limiter, {
+    adminApiKey: config.adminApiKey,
+    sessionSecret: config.auth.sessionSecret,
+    sessionTtlSeconds: config.auth.sessionTtlSeconds,
+  })
 }
 
 /** Builds the HTTP application; it never listens, so tests drive it as it is. */
-export function createApp({ config, db, redis, queue, events, streams, log }: AppDeps) {
+export function createApp(deps: AppDeps) {
+  const { config, db, redis, queue, events, streams, log } = deps
+  const auth = deps.authenticator ?? createAuthenticator(deps)
+  const keys = new KeyService(db, redis, config.queuePrefix, log, keyId => {
+    auth.forget(keyId)
+    streams.closeFor(keyId)
+  })
   const datasets = new DatasetService(db, { limits: config.limits, chunkRows: config.chunkRows })
-  const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix))
+  const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
+    maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
+  })
   // normalize: false makes unknown body fields an error instead of silently dropping them.
   // Bun's own body limit answers a bare 413; at twice ours, our readers (which answer a problem
   // document, and count while streaming) refuse first, and Bun's stays a backstop.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: 2 * config.limits.bodyBytes } })
     .use(requestContext(log))
+    .use(securityHeaders())
     .use(errorHandler(log))
+    .use(
+      cors({
+        origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+        allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'idempotency-key', 'x-request-id'],
+        exposeHeaders: ['location', 'retry-after', 'x-request-id', 'idempotent-replayed'],
+        credentials: false,
+      }),
+    )
+    .use(authentication(auth))
     .use(docs(packageJson.version))
     .use(dashboardRoutes())
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
+    .use(sessionRoutes(auth, { cookieSecure: config.auth.cookieSecure }))
+    .use(keyRoutes(keys))
     .use(datasetRoutes(datasets, tasks, config.limits))
     .use(taskRoutes(tasks, config.limits.jsonBytes))
-    .use(eventRoutes(tasks, { hub: events, streams, heartbeatMs: config.sseHeartbeatMs, log }))
+    .use(
+      eventRoutes(tasks, datasets, {
+        hub: events,
+        streams,
+        heartbeatMs: config.sseHeartbeatMs,
+        log,
+        maxStreamsPerKey: config.auth.maxStreamsPerKey,
+      }),
+    )
 }
 
 export type App = ReturnType<typeof createApp>

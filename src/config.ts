@@ -12,6 +12,14 @@ const EnvSchema = t.Object({
   REDIS_URL: t.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
   QUEUE_PREFIX: t.String({ default: 'datadynamo', pattern: '^[A-Za-z0-9_.-]+$' }),
   ADMIN_API_KEY: t.Optional(t.String({ minLength: 16 })),
+  SESSION_SECRET: t.Optional(t.String({ minLength: 32 })),
+  SESSION_TTL_SECONDS: Int(12 * 3600, 60, 30 * 24 * 3600),
+  COOKIE_SECURE: t.Boolean({ default: false }),
+  RATE_LIMIT_PER_SECOND: Int(50, 1),
+  RATE_LIMIT_BURST: Int(200, 1),
+  MAX_STREAMS_PER_KEY: Int(20, 1),
+  MAX_PENDING_TASKS_PER_KEY: Int(100, 1),
+  CORS_ORIGINS: t.String({ default: '' }),
   WORKER_CONCURRENCY: Int(2, 1, 256),
   ANALYSIS_THREADS: Int(availableParallelism(), 1, 256),
   LOG_LEVEL: t.Union(
@@ -47,6 +55,18 @@ export type Config = {
   redisUrl: string
   queuePrefix: string
   adminApiKey: string | undefined
+  auth: {
+    /** Signs session cookies; without SESSION_SECRET, a random one (sessions end when the api restarts). */
+    sessionSecret: string
+    sessionSecretGiven: boolean
+    sessionTtlSeconds: number
+    cookieSecure: boolean
+    rateLimit: { perSecond: number; burst: number }
+    maxStreamsPerKey: number
+    maxPendingTasksPerKey: number
+  }
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  corsOrigins: string[]
   workerConcurrency: number
   analysisThreads: number
   logLevel: Env['LOG_LEVEL']
@@ -80,6 +100,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
     adminApiKey: env.ADMIN_API_KEY,
+    auth: {
+      sessionSecret:
+        env.SESSION_SECRET ?? Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'),
+      sessionSecretGiven: env.SESSION_SECRET !== undefined,
+      sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+      cookieSecure: env.COOKIE_SECURE,
+      rateLimit: { perSecond: env.RATE_LIMIT_PER_SECOND, burst: env.RATE_LIMIT_BURST },
+      maxStreamsPerKey: env.MAX_STREAMS_PER_KEY,
+      maxPendingTasksPerKey: env.MAX_PENDING_TASKS_PER_KEY,
+    },
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map(origin => origin.trim())
+      .filter(Boolean),
     workerConcurrency: env.WORKER_CONCURRENCY,
     analysisThreads: env.ANALYSIS_THREADS,
     logLevel: env.LOG_LEVEL,

@@ -1,7 +1,8 @@
 import { TaskEventHub } from '../jobs/event-hub'
 import { createAnalysisQueue } from '../jobs/queue'
 import { createRedis } from '../jobs/redis'
-import { createApp } from './app'
+import { createApp, createAuthenticator } from './app'
+import { listenForRevocations } from './auth/revocations'
 import { loadConfig } from './config'
 import { createDb } from './db/client'
 import { runMigrations } from './db/migrate'
@@ -23,8 +24,15 @@ subscriber.on('error', error => log.warn('redis subscriber error', { error: erro
 const events = new TaskEventHub(subscriber, config.queuePrefix, log)
 await events.start()
 const streams = new SseStreams()
+const authenticator = createAuthenticator({ config, db, redis, log })
+await listenForRevocations(subscriber, config.queuePrefix, keyId => {
+  authenticator.forget(keyId)
+  streams.closeFor(keyId)
+})
+if (!config.auth.sessionSecretGiven)
+  log.warn('SESSION_SECRET is not set: browser sessions end when this process restarts and work on this process only')
 
-const app = createApp({ config, db, redis, queue, events, streams, log }).listen(config.port)
+const app = createApp({ config, db, redis, queue, events, streams, log, authenticator }).listen(config.port)
 log.info('api listening', { port: app.server?.port })
 
 async function shutdown(signal: string): Promise<void> {

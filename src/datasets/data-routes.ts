@@ -1,4 +1,5 @@
 import { Elysia, t } from 'elysia'
+import { authenticated } from '../auth/plugin'
 import { decodedRequestBytes } from '../http/body-stream'
 import { preferredMediaType } from '../http/media-type'
 import { IdParams, oneOf, problemResponses, problems } from '../http/schemas'
@@ -29,9 +30,10 @@ const ExportQuery = t.Object({
 /** The routes that move a dataset's data in and out as streams. */
 export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
   new Elysia({ name: 'dataset-data-routes' })
+    .use(authenticated())
     .put(
       '/api/datasets/:id/data',
-      async ({ params, request }) => {
+      async ({ params, request, principal }) => {
         const type = request.headers.get('content-type')
         const format = formatOfContentType(type)
         const text = utf8Text(decodedRequestBytes(request, limits.bodyBytes), type ?? '')
@@ -39,13 +41,14 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
           await datasets.replaceData(
             params.id,
             textFeed(format, text, limits, i => `body.${i}`),
+            principal,
           ),
         )
       },
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: DatasetSchema, ...problems(400, 404, 413, 415, 422, 503) },
+        response: { 200: DatasetSchema, ...problems(400, 401, 404, 413, 415, 422, 429, 503) },
         detail: {
           summary: "Replace a dataset's data with an uploaded file",
           description:
@@ -57,9 +60,9 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
     )
     .get(
       '/api/datasets/:id/data',
-      async ({ params, query, request }) => {
+      async ({ params, query, request, principal }) => {
         const format = query.format ?? EXPORT_TYPES[preferredMediaType(request.headers.get('accept'), EXPORT_OFFERS)]!
-        const { dataset, chunks } = await datasets.dataChunks(params.id)
+        const { dataset, chunks } = await datasets.dataChunks(params.id, principal)
         return exportResponse(dataset, chunks, format)
       },
       {
@@ -70,7 +73,7 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
           description:
             'Streams the stored data chunk by chunk. CSV unless `?format=ndjson` or an `Accept` header that prefers `application/x-ndjson`. CSV output uploads back into the same values: formula-like strings get a leading apostrophe, which the CSV uploader drops again.',
           tags,
-          responses: { ...exportResponses, ...problemResponses(404, 409, 422) },
+          responses: { ...exportResponses, ...problemResponses(401, 404, 409, 422, 429) },
         },
       },
     )

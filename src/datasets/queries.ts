@@ -6,12 +6,21 @@ import type { TableSummary } from './ingest/table-builder'
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, m => `\\${m}`)
 
+/** Rows an owner may see: its own, or all of them for a null owner (an administrator). */
+const ownedBy = (owner: string | null) => (owner === null ? undefined : eq(datasets.ownerId, owner))
+
 /** Prepared once per database handle: the hot read of the API. */
 function prepareFindById(db: Database) {
+  const owner = sql.placeholder('owner')
   return db
     .select()
     .from(datasets)
-    .where(eq(datasets.id, sql.placeholder('id')))
+    .where(
+      and(
+        eq(datasets.id, sql.placeholder('id')),
+        sql`(${owner}::uuid is null or ${datasets.ownerId} = ${owner}::uuid)`,
+      ),
+    )
     .prepare('dataset_by_id')
 }
 
@@ -20,17 +29,29 @@ export type DatasetQueries = ReturnType<typeof createDatasetQueries>
 export function createDatasetQueries(db: Database) {
   const findById = prepareFindById(db)
   return {
-    async find(id: string): Promise<DatasetRow | null> {
-      const [row] = await findById.execute({ id })
+    /** The dataset, if `owner` may see it (null: anyone's). */
+    async find(id: string, owner: string | null): Promise<DatasetRow | null> {
+      const [row] = await findById.execute({ id, owner })
       return row ?? null
     },
 
-    list({ q, limit, cursor }: { q?: string; limit: number; cursor?: Cursor }): Promise<DatasetRow[]> {
+    list({
+      owner,
+      q,
+      limit,
+      cursor,
+    }: {
+      owner: string | null
+      q?: string
+      limit: number
+      cursor?: Cursor
+    }): Promise<DatasetRow[]> {
       return db
         .select()
         .from(datasets)
         .where(
           and(
+            ownedBy(owner),
             q ? ilike(datasets.name, `%${escapeLike(q)}%`) : undefined,
             cursor
               ? sql`(${datasets.createdAt}, ${datasets.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
@@ -39,21 +60,27 @@ export function createDatasetQueries(db: Database) {
         )
         .orderBy(desc(datasets.createdAt), desc(datasets.id))
         .limit(limit + 1)
-        .prepare('dataset_list')
-        .execute()
     },
 
-    async insert(tx: Executor, values: { name: string; description: string }): Promise<DatasetRow> {
+    async insert(
+      tx: Executor,
+      values: { name: string; description: string; ownerId: string | null },
+    ): Promise<DatasetRow> {
       const [row] = await tx.insert(datasets).values(values).returning()
       return row!
     },
 
     async update(
       id: string,
+      owner: string | null,
       values: { name?: string; description?: string },
       executor: Executor = db,
     ): Promise<DatasetRow | null> {
-      const [row] = await executor.update(datasets).set(values).where(eq(datasets.id, id)).returning()
+      const [row] = await executor
+        .update(datasets)
+        .set(values)
+        .where(and(eq(datasets.id, id), ownedBy(owner)))
+        .returning()
       return row ?? null
     },
 
@@ -73,8 +100,11 @@ export function createDatasetQueries(db: Database) {
       return row ?? null
     },
 
-    async remove(id: string): Promise<boolean> {
-      const rows = await db.delete(datasets).where(eq(datasets.id, id)).returning({ id: datasets.id })
+    async remove(id: string, owner: string | null): Promise<boolean> {
+      const rows = await db
+        .delete(datasets)
+        .where(and(eq(datasets.id, id), ownedBy(owner)))
+        .returning({ id: datasets.id })
       return rows.length > 0
     },
   }

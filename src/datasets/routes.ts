@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { authenticated } from '../auth/plugin'
 import { jsonBody, readJson } from '../http/body'
 import { bodyCheck } from '../http/check-body'
 import { parseMediaType } from '../http/media-type'
@@ -30,18 +31,22 @@ export const datasetRoutes = (
 ) => {
   const parseJson = jsonBody(limits.jsonBytes)
   return new Elysia({ name: 'dataset-routes' })
-    .get('/api/datasets', ({ query }) => datasets.list(query), {
+    .use(authenticated())
+    .get('/api/datasets', ({ query, principal }) => datasets.list(query, principal), {
       query: ListDatasetsQuery,
-      response: { 200: pageOf(DatasetSchema), ...problems(422) },
+      response: { 200: pageOf(DatasetSchema), ...problems(401, 422, 429) },
       detail: { summary: 'List datasets, newest first', tags },
     })
     .post(
       '/api/datasets',
-      async ({ request, set }) => {
+      async ({ request, set, principal }) => {
         const row =
           parseMediaType(request.headers.get('content-type'))?.type === 'multipart/form-data'
-            ? await createFromMultipart(request, datasets, limits)
-            : await datasets.create(checkCreateBody(await readJson(request, limits.jsonBytes, parseJsonExact)))
+            ? await createFromMultipart(request, datasets, limits, principal)
+            : await datasets.create(
+                checkCreateBody(await readJson(request, limits.jsonBytes, parseJsonExact)),
+                principal,
+              )
         set.status = 201
         set.headers.location = `/api/datasets/${row.id}`
         return toDatasetJson(row)
@@ -49,7 +54,7 @@ export const datasetRoutes = (
       {
         // The body is read by the handler: JSON is parsed whole, a multipart upload streamed.
         parse: 'none',
-        response: { 201: DatasetSchema, ...problems(400, 413, 415, 422, 503) },
+        response: { 201: DatasetSchema, ...problems(400, 401, 413, 415, 422, 429, 503) },
         detail: {
           summary: 'Create a dataset',
           description:
@@ -59,42 +64,58 @@ export const datasetRoutes = (
         },
       },
     )
-    .get('/api/datasets/:id', async ({ params }) => toDatasetJson(await datasets.get(params.id)), {
-      params: IdParams,
-      response: { 200: DatasetSchema, ...problems(404) },
-      detail: { summary: 'Get a dataset', tags },
-    })
-    .put('/api/datasets/:id', async ({ params, body }) => toDatasetJson(await datasets.replace(params.id, body)), {
-      params: IdParams,
-      parse: parseJson,
-      body: ReplaceDatasetBody,
-      response: { 200: DatasetSchema, ...problems(400, 404, 415, 422) },
-      detail: { summary: "Replace a dataset's name and description", tags },
-    })
-    .patch('/api/datasets/:id', async ({ params, body }) => toDatasetJson(await datasets.patch(params.id, body)), {
-      params: IdParams,
-      parse: parseJson,
-      body: PatchDatasetBody,
-      response: { 200: DatasetSchema, ...problems(400, 404, 415, 422) },
-      detail: { summary: "Change some of a dataset's fields", tags },
-    })
+    .get(
+      '/api/datasets/:id',
+      async ({ params, principal }) => toDatasetJson(await datasets.get(params.id, principal)),
+      {
+        params: IdParams,
+        response: { 200: DatasetSchema, ...problems(401, 404, 429) },
+        detail: { summary: 'Get a dataset', tags },
+      },
+    )
+    .put(
+      '/api/datasets/:id',
+      async ({ params, body, principal }) => toDatasetJson(await datasets.replace(params.id, body, principal)),
+      {
+        params: IdParams,
+        parse: parseJson,
+        body: ReplaceDatasetBody,
+        response: { 200: DatasetSchema, ...problems(400, 401, 404, 415, 422, 429) },
+        detail: { summary: "Replace a dataset's name and description", tags },
+      },
+    )
+    .patch(
+      '/api/datasets/:id',
+      async ({ params, body, principal }) => toDatasetJson(await datasets.patch(params.id, body, principal)),
+      {
+        params: IdParams,
+        parse: parseJson,
+        body: PatchDatasetBody,
+        response: { 200: DatasetSchema, ...problems(400, 401, 404, 415, 422, 429) },
+        detail: { summary: "Change some of a dataset's fields", tags },
+      },
+    )
     .delete(
       '/api/datasets/:id',
-      async ({ params, set }) => {
-        await tasks.removeDataset(params.id)
+      async ({ params, set, principal }) => {
+        await tasks.removeDataset(params.id, principal)
         set.status = 204
       },
       {
         params: IdParams,
-        response: { 204: NoContent, ...problems(404) },
+        response: { 204: NoContent, ...problems(401, 404, 429) },
         detail: { summary: 'Delete a dataset, its data and its tasks (unfinished ones are cancelled)', tags },
       },
     )
-    .get('/api/datasets/:id/rows', ({ params, query }) => datasets.rows(params.id, query.offset, query.limit), {
-      params: IdParams,
-      query: RowsQuery,
-      response: { 200: RowsPage, ...problems(404, 422) },
-      detail: { summary: 'Page through the rows of a dataset', tags },
-    })
+    .get(
+      '/api/datasets/:id/rows',
+      ({ params, query, principal }) => datasets.rows(params.id, query.offset, query.limit, principal),
+      {
+        params: IdParams,
+        query: RowsQuery,
+        response: { 200: RowsPage, ...problems(401, 404, 422, 429) },
+        detail: { summary: 'Page through the rows of a dataset', tags },
+      },
+    )
     .use(dataRoutes(datasets, limits))
 }

@@ -1,3 +1,4 @@
+import { type Principal, visibleOwner } from '../auth/principal'
 import type { Database, Executor } from '../db/client'
 import type { DatasetRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
@@ -64,46 +65,52 @@ export class DatasetService {
     this.queries = createDatasetQueries(db)
   }
 
-  async get(id: string): Promise<DatasetRow> {
-    const row = isUuid(id) ? await this.queries.find(id) : null
+  /** The dataset if the viewer may see it; another owner's is as unknown as a missing one (404). */
+  async get(id: string, viewer: Principal): Promise<DatasetRow> {
+    const row = isUuid(id) ? await this.queries.find(id, visibleOwner(viewer)) : null
     if (!row) throw notFound('dataset')
     return row
   }
 
-  async list(query: { q?: string; limit: number; cursor?: string }): Promise<Page<DatasetJson>> {
+  async list(query: { q?: string; limit: number; cursor?: string }, viewer: Principal): Promise<Page<DatasetJson>> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
-    const rows = await this.queries.list({ q: query.q, limit: query.limit, cursor })
+    const rows = await this.queries.list({ owner: visibleOwner(viewer), q: query.q, limit: query.limit, cursor })
     return toPage(rows, query.limit, toDatasetJson)
   }
 
-  async create(input: CreateDatasetInput): Promise<DatasetRow> {
+  async create(input: CreateDatasetInput, owner: Principal): Promise<DatasetRow> {
     if (input.rows !== undefined && input.csv !== undefined)
       throw invalid('Send inline data as rows or as csv, not both', [
         { path: 'body.csv', message: 'not allowed together with rows' },
       ])
     const feed = this.inlineFeed(input)
     return this.db.transaction(async tx => {
-      const dataset = await this.queries.insert(tx, { name: input.name, description: input.description ?? '' })
+      const dataset = await this.queries.insert(tx, {
+        name: input.name,
+        description: input.description ?? '',
+        ownerId: owner.keyId,
+      })
       return feed ? this.writeData(tx, dataset.id, feed) : dataset
     })
   }
 
-  async replace(id: string, input: { name: string; description?: string }): Promise<DatasetRow> {
-    return this.patch(id, { name: input.name, description: input.description ?? '' })
+  async replace(id: string, input: { name: string; description?: string }, viewer: Principal): Promise<DatasetRow> {
+    return this.patch(id, { name: input.name, description: input.description ?? '' }, viewer)
   }
 
-  async patch(id: string, input: PatchDatasetInput): Promise<DatasetRow> {
-    const row = isUuid(id) ? await this.queries.update(id, input) : null
+  async patch(id: string, input: PatchDatasetInput, viewer: Principal): Promise<DatasetRow> {
+    const row = isUuid(id) ? await this.queries.update(id, visibleOwner(viewer), input) : null
     if (!row) throw notFound('dataset')
     return row
   }
 
-  async remove(id: string): Promise<void> {
-    if (!isUuid(id) || !(await this.queries.remove(id))) throw notFound('dataset')
+  /** Deletes a dataset with its data and tasks; see TaskService.removeDataset, which stops the tasks first. */
+  async remove(id: string, viewer: Principal): Promise<void> {
+    if (!isUuid(id) || !(await this.queries.remove(id, visibleOwner(viewer)))) throw notFound('dataset')
   }
 
-  async rows(id: string, offset: number, limit: number): Promise<RowsPage> {
-    const dataset = await this.get(id)
+  async rows(id: string, offset: number, limit: number, viewer: Principal): Promise<RowsPage> {
+    const dataset = await this.get(id, viewer)
     const end = Math.min(offset + limit, dataset.rowCount)
     const data: Record<string, JsonCell>[] = []
     if (offset < end) {
@@ -154,8 +161,8 @@ export class DatasetService {
   }
 
   /** Replaces a dataset's data; the previous data stays in place until the new data is complete. */
-  async replaceData(id: string, feed: DataFeed): Promise<DatasetRow> {
-    const dataset = await this.get(id)
+  async replaceData(id: string, feed: DataFeed, viewer: Principal): Promise<DatasetRow> {
+    const dataset = await this.get(id, viewer)
     return this.db.transaction(tx => this.writeData(tx, dataset.id, feed))
   }
 
@@ -163,19 +170,26 @@ export class DatasetService {
    * Creates a dataset from an upload whose name and description may arrive after the data (a
    * multipart form can send its fields in any order); `metadata` is awaited once the data is in.
    */
-  async createWithData(feed: DataFeed, metadata: () => Promise<DatasetMetadata>): Promise<DatasetRow> {
+  async createWithData(
+    feed: DataFeed,
+    metadata: () => Promise<DatasetMetadata>,
+    owner: Principal,
+  ): Promise<DatasetRow> {
     return this.db.transaction(async tx => {
-      const dataset = await this.queries.insert(tx, { name: '', description: '' })
+      const dataset = await this.queries.insert(tx, { name: '', description: '', ownerId: owner.keyId })
       await this.writeData(tx, dataset.id, feed)
       const { name, description = '' } = await metadata()
-      const row = await this.queries.update(dataset.id, { name, description }, tx)
+      const row = await this.queries.update(dataset.id, null, { name, description }, tx)
       return row!
     })
   }
 
   /** The dataset and its stored chunks in order, each read and decoded only when the consumer asks for it. */
-  async dataChunks(id: string): Promise<{ dataset: DatasetRow; chunks: AsyncGenerator<StoredChunk> }> {
-    const dataset = await this.get(id)
+  async dataChunks(
+    id: string,
+    viewer: Principal,
+  ): Promise<{ dataset: DatasetRow; chunks: AsyncGenerator<StoredChunk> }> {
+    const dataset = await this.get(id, viewer)
     if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to export yet')
     return { dataset, chunks: this.chunksOneByOne(dataset) }
   }

@@ -29,10 +29,26 @@ export const datasetVersionSeq = pgSequence('dataset_version_seq')
 export const datasetStatus = pgEnum('dataset_status', ['empty', 'ready'])
 export const taskStatus = pgEnum('task_status', ['pending', 'running', 'completed', 'failed', 'cancelled'])
 
+/**
+ * API keys. Only a hash of the secret is kept (the secret is shown once, at creation); a
+ * revoked key stays, so that what it created keeps an owner.
+ */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  admin: boolean('admin').notNull().default(false),
+  /** SHA-256 of the secret: keys are 256 random bits, so a slow hash would add nothing. */
+  secretHash: bytea('secret_hash').notNull().unique(),
+  createdAt: timestampMs('created_at').notNull().defaultNow(),
+  revokedAt: timestampMs('revoked_at'),
+})
+
 export const datasets = pgTable(
   'datasets',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** The key that created it; null for the administrator key from the environment. */
+    ownerId: uuid('owner_id').references(() => apiKeys.id),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     status: datasetStatus('status').notNull().default('empty'),
@@ -47,7 +63,10 @@ export const datasets = pgTable(
       .defaultNow()
       .$onUpdate(() => new Date()),
   },
-  t => [index('datasets_created_idx').on(t.createdAt.desc(), t.id.desc())],
+  t => [
+    index('datasets_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('datasets_owner_created_idx').on(t.ownerId, t.createdAt.desc(), t.id.desc()),
+  ],
 )
 
 /** One stored data version of a dataset; a replace writes a new one and points the dataset at it. */
@@ -137,6 +156,7 @@ export const idempotencyKeys = pgTable(
   t => [primaryKey({ columns: [t.caller, t.key] })],
 )
 
+export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type DatasetRow = typeof datasets.$inferSelect
 export type DatasetVersionRow = typeof datasetVersions.$inferSelect
 export type TaskRow = typeof tasks.$inferSelect

@@ -5,6 +5,32 @@ export const tooLarge = (limit: number) =>
 
 const malformed = (detail: string) => new ProblemError(400, 'MALFORMED_BODY', detail)
 
+/** Deeper than any body of this API needs; deeper still costs parsers and validators their stack. */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`, by one pass over its
+ * brackets (strings skipped). Checked before parsing: a body of a hundred thousand `[` parses,
+ * but validating and reporting it exhausts the stack.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      // skip a string, escapes included
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
 /** Reads a whole body as text, refusing it as soon as it grows past `maxBytes`. */
 export async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
@@ -53,6 +79,8 @@ function parseJson(maxBytes: number, emptyValue: unknown, parse: (text: string) 
       throw isJson ? malformed('The request body is empty') : unsupportedMediaType('Send the body as application/json')
     }
     if (!isJson) throw unsupportedMediaType('Send the body as application/json (no content type was given)')
+    if (nestsDeeperThan(raw, MAX_JSON_DEPTH))
+      throw new ProblemError(400, 'JSON_TOO_DEEP', `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep`)
     try {
       return parse(raw)
     } catch {

@@ -3,22 +3,36 @@ import type { Logger } from '../logger'
 /** Sends one event: a frame with the next id, the event name and one line of JSON. */
 export type SseSend = (event: string, data: object) => void
 
-/** The SSE streams an api process holds open, so that shutdown can end them and tests can count them. */
+/**
+ * The SSE streams an api process holds open, by whom they were opened for: shutdown ends them
+ * all, a revoked key's end at once, and a per-key limit counts them.
+ */
 export class SseStreams {
-  private readonly open = new Set<AbortController>()
+  private readonly open = new Map<AbortController, string>()
 
   get count(): number {
     return this.open.size
   }
 
-  track(controller: AbortController): () => void {
-    this.open.add(controller)
+  countFor(owner: string): number {
+    let n = 0
+    for (const holder of this.open.values()) if (holder === owner) n++
+    return n
+  }
+
+  track(controller: AbortController, owner: string): () => void {
+    this.open.set(controller, owner)
     return () => this.open.delete(controller)
   }
 
   /** Ends every stream (their clients reconnect elsewhere); used on shutdown. */
   closeAll(): void {
-    for (const controller of this.open) controller.abort('shutdown')
+    for (const controller of this.open.keys()) controller.abort('shutdown')
+  }
+
+  /** Ends the streams of one principal: its key was revoked. */
+  closeFor(owner: string): void {
+    for (const [controller, holder] of this.open) if (holder === owner) controller.abort('revoked')
   }
 }
 
@@ -29,7 +43,14 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 }
 
-export type SseOptions = { streams: SseStreams; request: Request; heartbeatMs: number; log: Logger }
+export type SseOptions = {
+  streams: SseStreams
+  request: Request
+  heartbeatMs: number
+  log: Logger
+  /** Whom the stream is for (a principal id). */
+  owner: string
+}
 
 /**
  * A Server-Sent Events response whose events `produce` sends until it returns or `signal`
@@ -42,9 +63,9 @@ export function sseResponse(
   produce: (send: SseSend, signal: AbortSignal) => Promise<void>,
   options: SseOptions,
 ): Response {
-  const { streams, request, heartbeatMs, log } = options
+  const { streams, request, heartbeatMs, log, owner } = options
   const abort = new AbortController()
-  const untrack = streams.track(abort)
+  const untrack = streams.track(abort, owner)
   const onRequestAbort = () => abort.abort('client left')
   request.signal.addEventListener('abort', onRequestAbort)
   const encoder = new TextEncoder()

@@ -1,12 +1,23 @@
 import { Elysia, t } from 'elysia'
 import type { TaskEventHub } from '../../jobs/event-hub'
+import type { TaskEvent } from '../../jobs/task-events'
+import { authenticated } from '../auth/plugin'
+import { type Principal, visibleOwner } from '../auth/principal'
+import type { DatasetService } from '../datasets/service'
+import { ProblemError } from '../http/problem'
 import { IdParams, problems } from '../http/schemas'
 import { type SseStreams, sseResponse } from '../http/sse'
 import type { Logger } from '../logger'
 import { streamAllTasks, streamTask } from './event-streams'
 import type { TaskService } from './service'
 
-export type EventRoutesOptions = { hub: TaskEventHub; streams: SseStreams; heartbeatMs: number; log: Logger }
+export type EventRoutesOptions = {
+  hub: TaskEventHub
+  streams: SseStreams
+  heartbeatMs: number
+  log: Logger
+  maxStreamsPerKey: number
+}
 
 const EVENTS =
   'text/event-stream: `snapshot`, then `progress`, `status`, and a final `completed`, `failed` or `cancelled`'
@@ -14,25 +25,60 @@ const EVENTS =
 /** A Server-Sent Events answer, for the OpenAPI document (the stream itself is written by hand). */
 const EventStream = t.String({ description: 'Server-Sent Events', contentMediaType: 'text/event-stream' })
 
-export const eventRoutes = (tasks: TaskService, { hub, streams, heartbeatMs, log }: EventRoutesOptions) => {
-  const load = (id: string) => tasks.queries.find(id)
+/** Datasets whose visibility one stream remembers; beyond that it starts remembering afresh. */
+const MAX_REMEMBERED = 10_000
+
+export const eventRoutes = (
+  tasks: TaskService,
+  datasets: DatasetService,
+  { hub, streams, heartbeatMs, log, maxStreamsPerKey }: EventRoutesOptions,
+) => {
+  // Streams are authorised when they open; a final event then reads the task as it is.
+  const load = (id: string) => tasks.queries.find(id, null)
+
+  /** A key may hold only so many streams open at once (administrators are not limited). */
+  const openStream = (principal: Principal, request: Request, produce: Parameters<typeof sseResponse>[0]) => {
+    if (!principal.admin && streams.countFor(principal.id) >= maxStreamsPerKey)
+      throw new ProblemError(
+        429,
+        'TOO_MANY_STREAMS',
+        `This key already has ${maxStreamsPerKey} event streams open; close one first`,
+        undefined,
+        { 'retry-after': '5' },
+      )
+    return sseResponse(produce, { streams, request, heartbeatMs, log, owner: principal.id })
+  }
+
+  /** Which events a stream of every task may carry: those of the datasets its caller may see. */
+  const visibleTo = (principal: Principal, datasetId: string | undefined): ((event: TaskEvent) => Promise<boolean>) => {
+    if (datasetId !== undefined) return async event => event.dataset_id === datasetId
+    const owner = visibleOwner(principal)
+    if (owner === null) return async () => true
+    const remembered = new Map<string, boolean>()
+    return async event => {
+      let visible = remembered.get(event.dataset_id)
+      if (visible === undefined) {
+        visible = (await datasets.queries.find(event.dataset_id, owner)) !== null
+        if (remembered.size >= MAX_REMEMBERED) remembered.clear()
+        remembered.set(event.dataset_id, visible)
+      }
+      return visible
+    }
+  }
+
   return new Elysia({ name: 'event-routes' })
+    .use(authenticated())
     .get(
       '/api/tasks/:id/events',
-      async ({ params, request, server }) => {
-        const task = await tasks.get(params.id)
+      async ({ params, request, server, principal }) => {
+        const task = await tasks.get(params.id, principal)
         // the heartbeat keeps the connection busy; Bun's idle timeout would otherwise apply
         server?.timeout(request, 0)
-        return sseResponse((send, signal) => streamTask(hub, load, task.id, send, signal), {
-          streams,
-          request,
-          heartbeatMs,
-          log,
-        })
+        return openStream(principal, request, (send, signal) => streamTask(hub, load, task.id, send, signal))
       },
       {
         params: IdParams,
-        response: { 200: EventStream, ...problems(404) },
+        response: { 200: EventStream, ...problems(401, 404, 429) },
         detail: {
           summary: "Follow one task's progress live",
           description: `${EVENTS}, which ends the stream. Every event has an \`id\`; a \`: ping\` comment comes after 5 s of silence. A reconnect (with or without \`Last-Event-ID\`) starts again with a fresh snapshot.`,
@@ -42,23 +88,19 @@ export const eventRoutes = (tasks: TaskService, { hub, streams, heartbeatMs, log
     )
     .get(
       '/api/events',
-      ({ query, request, server }) => {
+      async ({ query, request, server, principal }) => {
+        if (query.dataset_id !== undefined) await datasets.get(query.dataset_id, principal)
         server?.timeout(request, 0)
-        const visible = (event: { dataset_id: string }) => !query.dataset_id || event.dataset_id === query.dataset_id
-        return sseResponse((send, signal) => streamAllTasks(hub, load, visible, send, signal), {
-          streams,
-          request,
-          heartbeatMs,
-          log,
-        })
+        const visible = visibleTo(principal, query.dataset_id)
+        return openStream(principal, request, (send, signal) => streamAllTasks(hub, load, visible, send, signal))
       },
       {
         query: t.Object({ dataset_id: t.Optional(t.String({ format: 'uuid' })) }),
-        response: { 200: EventStream, ...problems(422) },
+        response: { 200: EventStream, ...problems(401, 404, 422, 429) },
         detail: {
           summary: 'Follow every task live',
           description:
-            'Live events of every task (of one dataset with `?dataset_id=`): `progress`, `status`, and the final task when one ends. No snapshot; ids increase within a connection.',
+            'Live events of every task the caller may see (of one dataset with `?dataset_id=`): `progress`, `status`, and the final task when one ends. No snapshot; ids increase within a connection.',
           tags: ['events'],
         },
       },

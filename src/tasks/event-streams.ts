@@ -70,14 +70,15 @@ export async function streamTask(
 export async function streamAllTasks(
   hub: TaskEventHub,
   load: LoadTask,
-  visible: (event: TaskEvent) => boolean,
+  visible: (event: TaskEvent) => Promise<boolean>,
   send: SseSend,
   signal: AbortSignal,
 ) {
   const queue = new EventQueue<TaskEvent>()
-  const leave = hub.listen({ onEvent: event => visible(event) && queue.push(event), onReset: () => queue.end() })
+  const leave = hub.listen({ onEvent: event => queue.push(event), onReset: () => queue.end() })
   try {
     for await (const event of queue.drain(signal)) {
+      if (!(await visible(event))) continue
       if (event.type === 'progress') send('progress', progressData(event))
       else {
         send('status', { id: event.task_id, status: event.status, attempts: event.attempts })

@@ -8,10 +8,17 @@ import type { ListTasksInput } from './schemas'
 export type TaskQueries = ReturnType<typeof createTaskQueries>
 
 export function createTaskQueries(db: Database) {
+  const owner = sql.placeholder('owner')
+  // A task is visible to whoever may see its dataset.
   const findById = db
     .select()
     .from(tasks)
-    .where(eq(tasks.id, sql.placeholder('id')))
+    .where(
+      and(
+        eq(tasks.id, sql.placeholder('id')),
+        sql`(${owner}::uuid is null or exists (select 1 from ${datasets} where ${datasets.id} = ${tasks.datasetId} and ${datasets.ownerId} = ${owner}::uuid))`,
+      ),
+    )
     .prepare('task_by_id')
   const insertTask = (executor: Executor) =>
     executor
@@ -26,18 +33,25 @@ export function createTaskQueries(db: Database) {
       .prepare('task_insert')
   const insertPrepared = insertTask(db)
   return {
-    async find(id: string): Promise<TaskRow | null> {
-      const [row] = await findById.execute({ id })
+    /** The task, if `owner` may see it (null: anyone's). */
+    async find(id: string, owner: string | null): Promise<TaskRow | null> {
+      const [row] = await findById.execute({ id, owner })
       return row ?? null
     },
 
-    list(filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor }): Promise<TaskRow[]> {
+    list(filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null }): Promise<TaskRow[]> {
       const { cursor } = filter
       return db
         .select()
         .from(tasks)
         .where(
           and(
+            filter.owner === null
+              ? undefined
+              : inArray(
+                  tasks.datasetId,
+                  db.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, filter.owner)),
+                ),
             filter.status ? eq(tasks.status, filter.status) : undefined,
             filter.dataset_id ? eq(tasks.datasetId, filter.dataset_id) : undefined,
             filter.kind ? eq(tasks.kind, filter.kind) : undefined,
@@ -48,8 +62,20 @@ export function createTaskQueries(db: Database) {
         )
         .orderBy(desc(tasks.createdAt), desc(tasks.id))
         .limit(filter.limit + 1)
-        .prepare('task_list')
-        .execute()
+    },
+
+    /** Pending and running tasks on an owner's datasets. */
+    async countUnfinished(owner: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(tasks)
+        .where(
+          and(
+            inArray(tasks.status, ['pending', 'running']),
+            inArray(tasks.datasetId, db.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, owner))),
+          ),
+        )
+      return row?.n ?? 0
     },
 
     /**

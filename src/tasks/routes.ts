@@ -1,23 +1,22 @@
 import { Elysia } from 'elysia'
+import { authenticated } from '../auth/plugin'
 import { jsonBody } from '../http/body'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import { IdempotencyHeaders, ListTasksQuery, ProcessBody, TaskSchema } from './schemas'
 import { type TaskService, toTaskJson } from './service'
 
-/** Who made a request, for idempotency keys, until requests carry API keys. */
-const ANONYMOUS_CALLER = 'anonymous'
-
 export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
   new Elysia({ name: 'task-routes' })
+    .use(authenticated())
     .post(
       '/api/datasets/:id/process',
-      async ({ params, body, headers, set }) => {
-        const key = headers['idempotency-key']
+      async ({ params, body, headers, set, principal }) => {
         const { task, replayed } = await tasks.submit(
           params.id,
           body.kind ?? 'profile',
           body.params,
-          key === undefined ? undefined : { caller: ANONYMOUS_CALLER, key },
+          principal,
+          headers['idempotency-key'],
         )
         set.status = 202
         set.headers.location = `/api/tasks/${task.id}`
@@ -29,7 +28,7 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
         headers: IdempotencyHeaders,
         parse: jsonBody(maxJsonBytes, { emptyValue: {} }),
         body: ProcessBody,
-        response: { 202: TaskSchema, ...problems(400, 404, 409, 415, 422, 503) },
+        response: { 202: TaskSchema, ...problems(400, 401, 404, 409, 415, 422, 429, 503) },
         detail: {
           summary: 'Start an analysis of a dataset',
           description:
@@ -40,13 +39,13 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
     )
     .post(
       '/api/tasks/:id/cancel',
-      async ({ params, set }) => {
+      async ({ params, set, principal }) => {
         set.status = 202
-        return toTaskJson(await tasks.cancel(params.id))
+        return toTaskJson(await tasks.cancel(params.id, principal))
       },
       {
         params: IdParams,
-        response: { 202: TaskSchema, ...problems(404, 409) },
+        response: { 202: TaskSchema, ...problems(401, 404, 409, 429) },
         detail: {
           summary: 'Cancel a task',
           description:
@@ -57,15 +56,15 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
     )
     .post(
       '/api/tasks/:id/retry',
-      async ({ params, set }) => {
-        const task = await tasks.retry(params.id)
+      async ({ params, set, principal }) => {
+        const task = await tasks.retry(params.id, principal)
         set.status = 202
         set.headers.location = `/api/tasks/${task.id}`
         return toTaskJson(task)
       },
       {
         params: IdParams,
-        response: { 202: TaskSchema, ...problems(404, 409, 422, 503) },
+        response: { 202: TaskSchema, ...problems(401, 404, 409, 422, 429, 503) },
         detail: {
           summary: 'Run a failed or cancelled task again',
           description:
@@ -74,25 +73,25 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
         },
       },
     )
-    .get('/api/tasks', ({ query }) => tasks.list(query), {
+    .get('/api/tasks', ({ query, principal }) => tasks.list(query, principal), {
       query: ListTasksQuery,
-      response: { 200: pageOf(TaskSchema), ...problems(422) },
+      response: { 200: pageOf(TaskSchema), ...problems(401, 422, 429) },
       detail: { summary: 'List tasks, newest first', tags: ['tasks'] },
     })
-    .get('/api/tasks/:id', async ({ params }) => toTaskJson(await tasks.get(params.id)), {
+    .get('/api/tasks/:id', async ({ params, principal }) => toTaskJson(await tasks.get(params.id, principal)), {
       params: IdParams,
-      response: { 200: TaskSchema, ...problems(404) },
+      response: { 200: TaskSchema, ...problems(401, 404, 429) },
       detail: { summary: 'Get a task with its progress and result', tags: ['tasks'] },
     })
     .delete(
       '/api/tasks/:id',
-      async ({ params, set }) => {
-        await tasks.remove(params.id)
+      async ({ params, set, principal }) => {
+        await tasks.remove(params.id, principal)
         set.status = 204
       },
       {
         params: IdParams,
-        response: { 204: NoContent, ...problems(404) },
+        response: { 204: NoContent, ...problems(401, 404, 429) },
         detail: { summary: 'Delete a task (stopping it first if it has not finished)', tags: ['tasks'] },
       },
     )

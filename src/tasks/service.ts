@@ -1,12 +1,13 @@
 import { TransactionRollbackError } from 'drizzle-orm'
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue'
 import { isFinal, type TaskEvent, type TaskEventPublisher } from '../../jobs/task-events'
+import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
 import type { Database } from '../db/client'
 import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
-import { conflict, invalid, notFound } from '../http/problem'
+import { conflict, invalid, notFound, ProblemError } from '../http/problem'
 import { type AnalysisKind, validateAnalysis } from './analyses'
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
@@ -53,19 +54,21 @@ export class TaskService {
     private readonly datasets: DatasetService,
     private readonly queue: AnalysisQueue,
     private readonly events: TaskEventPublisher,
+    private readonly limits: { maxPendingTasksPerKey: number },
   ) {
     this.queries = createTaskQueries(db)
   }
 
-  async get(id: string): Promise<TaskRow> {
-    const row = isUuid(id) ? await this.queries.find(id) : null
+  /** The task if the viewer may see its dataset; otherwise as unknown as a missing one (404). */
+  async get(id: string, viewer: Principal): Promise<TaskRow> {
+    const row = isUuid(id) ? await this.queries.find(id, visibleOwner(viewer)) : null
     if (!row) throw notFound('task')
     return row
   }
 
-  async list(query: ListTasksInput): Promise<Page<TaskJson>> {
+  async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskJson>> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
-    const rows = await this.queries.list({ ...query, cursor })
+    const rows = await this.queries.list({ ...query, cursor, owner: visibleOwner(viewer) })
     return toPage(rows, query.limit, toTaskJson)
   }
 
@@ -78,16 +81,19 @@ export class TaskService {
     datasetId: string,
     kind: AnalysisKind,
     rawParams: unknown,
-    idempotency?: Idempotency,
+    viewer: Principal,
+    idempotencyKey?: string,
   ): Promise<Submitted> {
-    const dataset = await this.datasets.get(datasetId)
+    const dataset = await this.datasets.get(datasetId, viewer)
     if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to analyse yet')
     const params = validateAnalysis(kind, rawParams, dataset.columns)
+    const idempotency = idempotencyKey === undefined ? undefined : { caller: viewer.id, key: idempotencyKey }
     const requestHash = idempotency && requestHashOf(dataset.id, kind, params)
     if (idempotency) {
       const earlier = await this.replay(idempotency, requestHash!)
       if (earlier) return earlier
     }
+    await this.checkUnfinishedLimit(viewer)
     let task: TaskRow
     try {
       task = idempotency
@@ -117,6 +123,20 @@ export class TaskService {
     return { task, replayed: false }
   }
 
+  /** A non-admin key may have only so many tasks waiting or running at once. */
+  private async checkUnfinishedLimit(viewer: Principal): Promise<void> {
+    if (viewer.admin || viewer.keyId === null) return
+    const unfinished = await this.queries.countUnfinished(viewer.keyId)
+    if (unfinished >= this.limits.maxPendingTasksPerKey)
+      throw new ProblemError(
+        429,
+        'TOO_MANY_TASKS',
+        `This key already has ${unfinished} tasks pending or running (at most ${this.limits.maxPendingTasksPerKey}); wait for some to finish`,
+        undefined,
+        { 'retry-after': '5' },
+      )
+  }
+
   private async replay(idempotency: Idempotency, requestHash: string): Promise<Submitted | null> {
     const earlier = await this.queries.findByIdempotencyKey(idempotency.caller, idempotency.key)
     if (!earlier) return null
@@ -130,19 +150,19 @@ export class TaskService {
   }
 
   /** Runs a failed or cancelled task again, as a new task with the same kind and params. */
-  async retry(id: string): Promise<TaskRow> {
-    const task = await this.get(id)
+  async retry(id: string, viewer: Principal): Promise<TaskRow> {
+    const task = await this.get(id, viewer)
     if (task.status !== 'failed' && task.status !== 'cancelled')
       throw conflict('TASK_NOT_RETRYABLE', `Only a failed or cancelled task can be retried; this one is ${task.status}`)
-    return (await this.submit(task.datasetId, task.kind, task.params)).task
+    return (await this.submit(task.datasetId, task.kind, task.params, viewer)).task
   }
 
   /**
    * Stops a task: a pending one is cancelled at once (its job never runs); a running one is
    * asked to stop, and its threads end it cancelled at their next chunk.
    */
-  async cancel(id: string): Promise<TaskRow> {
-    const task = await this.get(id)
+  async cancel(id: string, viewer: Principal): Promise<TaskRow> {
+    const task = await this.get(id, viewer)
     if (isFinal(task.status))
       throw conflict(
         'TASK_FINISHED',
@@ -164,19 +184,20 @@ export class TaskService {
    * Deletes a dataset with its tasks. Unfinished tasks stop first: queued jobs are dropped,
    * running threads are told to stop, and their watchers hear that they ended.
    */
-  async removeDataset(datasetId: string): Promise<void> {
-    const unfinished = await this.queries.cancelDatasetTasks(datasetId)
+  async removeDataset(datasetId: string, viewer: Principal): Promise<void> {
+    const dataset = await this.datasets.get(datasetId, viewer)
+    const unfinished = await this.queries.cancelDatasetTasks(dataset.id)
     for (const task of unfinished) {
       if (task.status === 'pending') await discardAnalysis(this.queue, task.id).catch(() => {})
       else await this.events.requestCancel(task.id)
     }
-    await this.datasets.remove(datasetId)
+    await this.datasets.remove(dataset.id, viewer)
     for (const task of unfinished) await this.events.publish(statusEvent({ ...task, status: 'cancelled' }))
   }
 
-  async remove(id: string): Promise<void> {
-    const task = await this.get(id)
-    if (!isFinal(task.status)) await this.cancel(task.id).catch(() => {})
+  async remove(id: string, viewer: Principal): Promise<void> {
+    const task = await this.get(id, viewer)
+    if (!isFinal(task.status)) await this.cancel(task.id, viewer).catch(() => {})
     if (!(await this.queries.remove(task.id))) throw notFound('task')
   }
 }

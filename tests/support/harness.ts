@@ -2,7 +2,8 @@ import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/analysis-
 import { TaskEventHub } from '../../jobs/event-hub'
 import { type AnalysisQueue, createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
-import { type App, createApp } from '../../src/app'
+import { type App, createApp, createAuthenticator } from '../../src/app'
+import { listenForRevocations } from '../../src/auth/revocations'
 import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
 import { SseStreams } from '../../src/http/sse'
@@ -11,7 +12,18 @@ import { createTestDatabase, createTestPrefix, REDIS_URL } from './services'
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string }
 
-export type RequestOptions = { json?: unknown; body?: BodyInit; headers?: Record<string, string> }
+export type RequestOptions = {
+  json?: unknown
+  body?: BodyInit
+  headers?: Record<string, string>
+  /** The API key to send as a bearer token: the harness's admin key unless given; null sends none. */
+  key?: string | null
+}
+
+/** The administrator key of every harness (ADMIN_API_KEY). */
+export const ADMIN_KEY = 'dd-test-admin-key-0123456789'
+
+export const bearer = (key: string = ADMIN_KEY) => ({ authorization: `Bearer ${key}` })
 
 export type Harness = {
   app: App
@@ -38,6 +50,10 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     REDIS_URL,
     QUEUE_PREFIX: redisPrefix.prefix,
     LOG_LEVEL: 'silent',
+    ADMIN_API_KEY: ADMIN_KEY,
+    // Tests fire requests as fast as they can; the limit has tests of its own.
+    RATE_LIMIT_PER_SECOND: '1000000',
+    RATE_LIMIT_BURST: '1000000',
     ...env,
   })
   const log = createLogger(config.logLevel)
@@ -49,7 +65,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const events = new TaskEventHub(subscriber, config.queuePrefix, log)
   await events.start()
   const streams = new SseStreams()
-  const app = createApp({ config, db, redis, queue, events, streams, log })
+  const authenticator = createAuthenticator({ config, db, redis, log })
+  await listenForRevocations(subscriber, config.queuePrefix, keyId => {
+    authenticator.forget(keyId)
+    streams.closeFor(keyId)
+  })
+  const app = createApp({ config, db, redis, queue, events, streams, log, authenticator })
   const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []
 
@@ -60,8 +81,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     events,
     streams,
     config,
-    async request(method, path, { json, body, headers = {} } = {}) {
-      const init: RequestInit = { method, headers: { ...headers } }
+    async request(method, path, { json, body, headers = {}, key } = {}) {
+      const init: RequestInit = { method, headers: { ...(key === null ? {} : bearer(key)), ...headers } }
       if (json !== undefined) {
         init.body = JSON.stringify(json)
         ;(init.headers as Record<string, string>)['content-type'] ??= 'application/json'

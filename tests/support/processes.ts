@@ -1,5 +1,5 @@
 import { type Subprocess, spawn } from 'bun'
-import { waitFor } from './harness'
+import { ADMIN_KEY, waitFor } from './harness'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -33,9 +33,12 @@ export function startProcess(args: string[], env: Record<string, string>): Child
   }
 }
 
+/** What every api process here runs with: the tests' admin key, and no rate limit to speak of. */
+const API_ENV = { ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000' }
+
 /** An api process on a free port, once it answers; `url` is its address. */
 export async function startApi(env: Record<string, string>): Promise<Child & { url: string }> {
-  const child = startProcess(['src/main.ts'], { PORT: '0', ...env })
+  const child = startProcess(['src/main.ts'], { PORT: '0', ...API_ENV, ...env })
   const port = await waitFor(
     async () => /"msg":"api listening".*?"port":(\d+)/.exec(child.output())?.[1],
     20_000,

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import type { Principal } from '../../auth/principal'
 import type { DatasetRow } from '../../db/schema'
 import { bodyCheck } from '../../http/check-body'
 import { gunzip } from '../../http/gunzip'
@@ -30,6 +31,7 @@ export async function createFromMultipart(
   request: Request,
   datasets: DatasetService,
   limits: UploadLimits,
+  owner: Principal,
 ): Promise<DatasetRow> {
   const fields: Record<string, string> = {}
   const created = await readMultipart(
@@ -56,6 +58,7 @@ export async function createFromMultipart(
             await file.formRead
             return checkFields(fields)
           },
+          owner,
         )
       },
     },

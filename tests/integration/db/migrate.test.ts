@@ -21,6 +21,7 @@ test('migrations applied twice, and from three processes at once, leave one sche
     await db.end()
     expect(applied[0]!.n).toBe(journal.entries.length)
     expect(tables.map(t => t.tablename)).toEqual([
+      'api_keys',
       'dataset_chunks',
       'dataset_versions',
       'datasets',

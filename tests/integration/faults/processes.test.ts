@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { type Child, envOf, startApi, startWorkerProcess } from '../../support/processes'
 import { seedSynthetic } from '../../support/seed'
 import { SseReader } from '../../support/sse-client'
@@ -40,14 +40,14 @@ async function worker() {
 async function post(url: string, body: unknown = {}) {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...bearer(), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
   return (await res.json()) as { id: string; status: string }
 }
 
 const task = async (base: string, id: string) =>
-  (await (await fetch(`${base}/api/tasks/${id}`)).json()) as Record<string, any>
+  (await (await fetch(`${base}/api/tasks/${id}`, { headers: bearer() })).json()) as Record<string, any>
 
 const settled = (base: string, id: string, timeout = 30_000) =>
   waitFor(
@@ -64,7 +64,7 @@ describe('several processes', () => {
     const [a, b] = [await api(), await api()]
     const w = await worker()
     const submitted = await post(`${a.url}/api/datasets/${dataset}/process`)
-    const reader = new SseReader(await fetch(`${b.url}/api/tasks/${submitted.id}/events`))
+    const reader = new SseReader(await fetch(`${b.url}/api/tasks/${submitted.id}/events`, { headers: bearer() }))
     const final = await reader.next(f => f.event === 'completed', 30_000)
     expect(final?.data).toMatchObject({ id: submitted.id, status: 'completed', result: { row_count: 1_000_000 } })
     expect(reader.frames.some(f => f.event === 'progress')).toBe(true)
@@ -101,7 +101,7 @@ describe('several processes', () => {
 describe('SIGTERM', () => {
   test('the api ends its open streams cleanly and exits', async () => {
     const base = await api()
-    const reader = new SseReader(await fetch(`${base.url}/api/events`))
+    const reader = new SseReader(await fetch(`${base.url}/api/events`, { headers: bearer() }))
     await reader.next(f => f.retry !== undefined)
     const exit = base.stop('SIGTERM')
     expect(await reader.next(() => false, 5000)).toBeNull()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type Subprocess, spawn } from 'bun'
 import { Redis } from 'ioredis'
-import { waitFor } from '../../support/harness'
+import { bearer, waitFor } from '../../support/harness'
 import { type Child, startApi, startWorkerProcess } from '../../support/processes'
 import { createTestDatabase, type TestDatabase } from '../../support/services'
 import { SseReader } from '../../support/sse-client'
@@ -47,12 +47,12 @@ test('Redis restarted under a running api and worker: streams end for a fresh st
     (await (
       await fetch(`${api.url}/api/datasets`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...bearer(), 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'd', rows: [{ x: 1 }, { x: 2 }, { x: 4 }] }),
       })
     ).json()) as { id: string }
   ).id
-  const stream = new SseReader(await fetch(`${api.url}/api/events`))
+  const stream = new SseReader(await fetch(`${api.url}/api/events`, { headers: bearer() }))
   await stream.next(f => f.retry !== undefined)
 
   redis!.kill('SIGKILL')
@@ -64,15 +64,17 @@ test('Redis restarted under a running api and worker: streams end for a fresh st
     status: 'down',
     checks: { postgres: 'ok', redis: 'down' },
   })
-  const refused = await fetch(`${api.url}/api/datasets/${dataset}/process`, { method: 'POST' })
+  const refused = await fetch(`${api.url}/api/datasets/${dataset}/process`, { method: 'POST', headers: bearer() })
   expect(refused.status).toBe(503)
   expect(((await refused.json()) as { code: string }).code).toBe('DEPENDENCY_UNAVAILABLE')
 
   await startRedis()
   await waitFor(async () => (await fetch(`${api.url}/ready`)).status === 200, 20_000, 'the api to reconnect')
-  const again = new SseReader(await fetch(`${api.url}/api/events`))
+  const again = new SseReader(await fetch(`${api.url}/api/events`, { headers: bearer() }))
   await again.next(f => f.retry !== undefined)
-  const task = (await (await fetch(`${api.url}/api/datasets/${dataset}/process`, { method: 'POST' })).json()) as {
+  const task = (await (
+    await fetch(`${api.url}/api/datasets/${dataset}/process`, { method: 'POST', headers: bearer() })
+  ).json()) as {
     id: string
   }
   const done = await again.next(f => f.event === 'completed', 30_000)

@@ -5,7 +5,7 @@ import { createRedis } from '../../../jobs/redis'
 import { createApp } from '../../../src/app'
 import { createDb } from '../../../src/db/client'
 import { createLogger } from '../../../src/logger'
-import { createHarness, type Harness } from '../../support/harness'
+import { bearer, createHarness, type Harness } from '../../support/harness'
 
 let h: Harness
 
@@ -35,7 +35,7 @@ describe('health', () => {
       const ready = await app.handle(new Request('http://localhost/ready'))
       expect(ready.status).toBe(503)
       expect(await ready.json()).toEqual({ status: 'down', checks: { postgres: 'down', redis: 'down' } })
-      const list = await app.handle(new Request('http://localhost/api/datasets'))
+      const list = await app.handle(new Request('http://localhost/api/datasets', { headers: bearer() }))
       expect(list.status).toBe(503)
       expect(list.headers.get('content-type')).toBe('application/problem+json')
       expect(list.headers.get('retry-after')).toBe('5')
@@ -85,8 +85,11 @@ describe('API documentation', () => {
     const documented = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).map(method => `${method.toUpperCase()} ${path}`),
     )
+    // The API's routes; the docs and dashboard pages and CORS preflights are not part of it.
     const routes = h.app.routes
-      .filter(r => !r.path.startsWith('/swagger'))
+      .filter(
+        r => r.method !== 'OPTIONS' && (r.path.startsWith('/api/') || r.path === '/health' || r.path === '/ready'),
+      )
       .map(r => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
     expect(documented.sort()).toEqual([...new Set(routes)].sort())
     for (const [path, ops] of Object.entries(spec.paths as Record<string, Record<string, any>>))
@@ -96,14 +99,14 @@ describe('API documentation', () => {
         for (const [status, response] of Object.entries(op.responses as Record<string, { content?: object }>))
           if (Number(status) >= 400) expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json'])
       }
-    expect(Object.keys(spec.paths['/api/datasets/{id}'].get.responses)).toEqual(['200', '404'])
+    expect(Object.keys(spec.paths['/api/datasets/{id}'].get.responses)).toEqual(['200', '401', '404', '429'])
     expect(Object.keys(spec.paths['/api/datasets'].post.requestBody.content)).toEqual([
       'application/json',
       'multipart/form-data',
     ])
     const data = spec.paths['/api/datasets/{id}/data']
     expect(Object.keys(data.put.requestBody.content)).toEqual(['text/csv', 'application/x-ndjson', 'application/json'])
-    expect(Object.keys(data.get.responses)).toEqual(['200', '404', '409', '422'])
+    expect(Object.keys(data.get.responses)).toEqual(['200', '401', '404', '409', '422', '429'])
     expect(Object.keys(data.get.responses['200'].content)).toEqual(['text/csv', 'application/x-ndjson'])
   })
 

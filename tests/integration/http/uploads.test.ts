@@ -11,7 +11,7 @@ import {
   putData,
   streamOf,
 } from '../../support/datasets'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { ADMIN_KEY, bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 
 let h: Harness
 
@@ -276,14 +276,14 @@ describe('limits', () => {
     try {
       const url = `http://127.0.0.1:${small.app.server!.port}/api/datasets/${id}/data`
       const body = `a\n1\n${'\n'.repeat(3000)}`
-      const declared = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'text/csv' } })
+      const declared = await fetch(url, { method: 'PUT', body, headers: { ...bearer(), 'content-type': 'text/csv' } })
       expect(declared.status).toBe(413)
       expect(declared.headers.get('content-type')).toBe('application/problem+json')
       expect((await declared.json()).code).toBe('PAYLOAD_TOO_LARGE')
       const chunked = await fetch(url, {
         method: 'PUT',
         body: streamOf(body.match(/[\s\S]{1,500}/g)!),
-        headers: { 'content-type': 'text/csv' },
+        headers: { ...bearer(), 'content-type': 'text/csv' },
       })
       expect(chunked.status).toBe(413)
       expect((await chunked.json()).code).toBe('PAYLOAD_TOO_LARGE')
@@ -340,7 +340,7 @@ describe('atomic replace', () => {
       const socket = connect(server.port!, '127.0.0.1')
       await once(socket, 'connect')
       socket.write(
-        `PUT /api/datasets/${id}/data HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nContent-Length: 1000000\r\n\r\n`,
+        `PUT /api/datasets/${id}/data HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_KEY}\r\nContent-Type: text/csv\r\nContent-Length: 1000000\r\n\r\n`,
       )
       socket.write(`k,v\n${Array.from({ length: 300 }, (_, i) => `${i},r${i}\n`).join('')}`)
       await waitFor(async () => (await openTransactions(h)) > 0, 10_000, 'the upload to begin')
@@ -350,7 +350,7 @@ describe('atomic replace', () => {
       const again = await fetch(`http://127.0.0.1:${server.port}/api/datasets/${id}/data`, {
         method: 'PUT',
         body: 'k\n1\n',
-        headers: { 'content-type': 'text/csv' },
+        headers: { ...bearer(), 'content-type': 'text/csv' },
       })
       expect(again.status).toBe(200)
       expect((await again.json()).row_count).toBe(1)

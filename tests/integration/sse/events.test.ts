@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { seedSynthetic } from '../../support/seed'
 import { type SseFrame, SseReader } from '../../support/sse-client'
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => h.close())
 
 const open = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-  h.app.handle(new Request(`http://localhost${path}`, { headers, signal }))
+  h.app.handle(new Request(`http://localhost${path}`, { headers: { ...bearer(), ...headers }, signal }))
 
 const submit = async (datasetId: string, body: unknown = {}) =>
   (await h.request('POST', `/api/datasets/${datasetId}/process`, { json: body })).body

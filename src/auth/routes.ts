@@ -1,0 +1,106 @@
+import { Elysia } from 'elysia'
+import { jsonBody } from '../http/body'
+import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
+import type { Authenticator } from './authenticator'
+import type { KeyService } from './key-service'
+import { authenticated, requireAdmin } from './plugin'
+import type { Principal } from './principal'
+import { CreatedKeySchema, CreateKeyBody, KeySchema, ListKeysQuery, PrincipalSchema, SessionBody } from './schemas'
+import { clearedSessionCookie, sessionCookie } from './session-cookie'
+
+const toPrincipalJson = (principal: Principal) => ({ id: principal.id, name: principal.name, admin: principal.admin })
+
+const JSON_BYTES = 16 * 1024
+
+/** Administration of API keys: admin keys only. */
+export const keyRoutes = (keys: KeyService) =>
+  new Elysia({ name: 'key-routes' })
+    .use(authenticated())
+    .onBeforeHandle(({ principal }) => requireAdmin(principal))
+    .post(
+      '/api/keys',
+      async ({ body, set }) => {
+        set.status = 201
+        return keys.create(body)
+      },
+      {
+        parse: jsonBody(JSON_BYTES),
+        body: CreateKeyBody,
+        response: { 201: CreatedKeySchema, ...problems(400, 401, 403, 415, 422, 429) },
+        detail: {
+          summary: 'Create an API key (admin)',
+          description: 'The answer holds the secret key; it is shown this once and stored only as a hash.',
+          tags: ['keys'],
+        },
+      },
+    )
+    .get('/api/keys', ({ query }) => keys.list(query), {
+      query: ListKeysQuery,
+      response: { 200: pageOf(KeySchema), ...problems(401, 403, 422, 429) },
+      detail: { summary: 'List API keys without their secrets (admin)', tags: ['keys'] },
+    })
+    .delete(
+      '/api/keys/:id',
+      async ({ params, set }) => {
+        await keys.revoke(params.id)
+        set.status = 204
+      },
+      {
+        params: IdParams,
+        response: { 204: NoContent, ...problems(401, 403, 404, 429) },
+        detail: {
+          summary: 'Revoke an API key (admin)',
+          description:
+            'Takes effect at once in every api process: requests with the key, and sessions and event streams opened with it, end.',
+          tags: ['keys'],
+        },
+      },
+    )
+
+/**
+ * Browser sessions. EventSource cannot send an Authorization header, so a page signs in with a
+ * key once and gets an HttpOnly, SameSite=Strict cookie that every /api route accepts; the key
+ * never has to sit in a URL or in script-readable storage.
+ */
+export const sessionRoutes = (auth: Authenticator, options: { cookieSecure: boolean }) =>
+  new Elysia({ name: 'session-routes' })
+    .post(
+      '/api/session',
+      async ({ body, set, request, server }) => {
+        const principal =
+          (await auth.byKey(body.key)) ??
+          (await auth.refuse(server?.requestIP(request)?.address, 'The API key is not valid or was revoked'))
+        const session = auth.sessionFor(principal, body.key)
+        set.headers['set-cookie'] = sessionCookie(session.value, session.maxAgeSeconds, options.cookieSecure)
+        set.headers['cache-control'] = 'no-store'
+        return toPrincipalJson(principal)
+      },
+      {
+        parse: jsonBody(JSON_BYTES),
+        body: SessionBody,
+        response: { 200: PrincipalSchema, ...problems(400, 401, 415, 422, 429) },
+        detail: {
+          summary: 'Sign in with an API key for a browser session',
+          description:
+            'Sets the `dd_session` cookie (HttpOnly, SameSite=Strict, signed, expiring), which every /api route accepts in place of the Authorization header. Changes made with the cookie must come from this site.',
+          tags: ['session'],
+          security: [],
+        },
+      },
+    )
+    .delete(
+      '/api/session',
+      ({ set }) => {
+        set.headers['set-cookie'] = clearedSessionCookie(options.cookieSecure)
+        set.status = 204
+      },
+      {
+        response: { 204: NoContent },
+        detail: { summary: 'Sign out: clears the session cookie', tags: ['session'], security: [] },
+      },
+    )
+    .use(authenticated())
+    .get('/api/session', ({ principal }) => toPrincipalJson(principal), {
+      response: { 200: PrincipalSchema, ...problems(401, 429) },
+      detail: { summary: 'Who the request is signed in as', tags: ['session'] },
+    })
