@@ -2,7 +2,7 @@ import { type Subprocess, spawn } from 'bun'
 import { runMigrations } from '../../src/db/migrate'
 import { seedSynthetic } from '../support/seed'
 import { createTestPrefix, REDIS_URL } from '../support/services'
-import { fmt, freshDatabase, startSystem } from './lib/services'
+import { AUTH, fmt, freshDatabase, startSystem } from './lib/services'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -11,12 +11,15 @@ async function timeTask(baseUrl: string, datasetId: string, body: unknown): Prom
   const started = performance.now()
   const res = await fetch(`${baseUrl}/api/datasets/${datasetId}/process`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...AUTH, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
   const { id } = (await res.json()) as { id: string }
   for (;;) {
-    const task = (await (await fetch(`${baseUrl}/api/tasks/${id}`)).json()) as { status: string; error: string }
+    const task = (await (await fetch(`${baseUrl}/api/tasks/${id}`, { headers: AUTH })).json()) as {
+      status: string
+      error: string
+    }
     if (task.status === 'completed') return performance.now() - started
     if (task.status === 'failed') throw new Error(`task failed: ${task.error}`)
     await Bun.sleep(10)

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestPrefix } from '../support/services'
-import { fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
+import { AUTH_HEADER, fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
 
 const ROUNDS = 3
 const SECONDS = 10
@@ -25,12 +25,12 @@ export async function apiRead(): Promise<Record<string, string>> {
     writeFileSync(script, `SELECT * FROM datasets WHERE id = '${id}';\n`)
     const pg = new URL(db.url)
     const pgbenchArgs = ['-h', pg.hostname, '-p', pg.port || '5432', '-U', pg.username, '-n', '-M', 'prepared']
-    await run(['wrk', '-t2', '-c64', '-d2s', url])
+    await run(['wrk', '-t2', '-c64', '-d2s', '-H', AUTH_HEADER, url])
     // Alternating rounds, so that a noisy moment on the machine hits both sides alike.
     const api: { rps: number; p50: string; p99: string; errors: number }[] = []
     const tps: number[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const wrk = await run(['wrk', '-t2', '-c64', `-d${SECONDS}s`, '--latency', url])
+      const wrk = await run(['wrk', '-t2', '-c64', `-d${SECONDS}s`, '--latency', '-H', AUTH_HEADER, url])
       api.push({
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk)![1]),
         p50: /50%\s+([\d.]+\w+)/.exec(wrk)![1]!,

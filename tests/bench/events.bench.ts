@@ -3,7 +3,7 @@ import postgres from 'postgres'
 import { eventsChannel } from '../../jobs/task-events'
 import { seedSynthetic } from '../support/seed'
 import { createTestPrefix, REDIS_URL } from '../support/services'
-import { fmt, freshDatabase, percentile, startSystem } from './lib/services'
+import { AUTH, fmt, freshDatabase, percentile, startSystem } from './lib/services'
 
 const CLIENTS = 5000
 const TASKS = 50
@@ -49,6 +49,7 @@ export async function events(): Promise<Record<string, string>> {
       const controller = new AbortController()
       controllers.push(controller)
       const res = await fetch(`${system.baseUrl}/api/tasks/${tasks[i % TASKS]!.id}/events`, {
+        headers: AUTH,
         signal: controller.signal,
       })
       connected++

@@ -1,5 +1,6 @@
 import { analysis } from './analysis.bench'
 import { apiRead } from './api-read.bench'
+import { auth } from './auth.bench'
 import { events } from './events.bench'
 import { kernels } from './kernels.bench'
 import { taskLatency } from './task-latency.bench'
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, string>>> = {
   analysis,
   events,
   throughput,
+  auth,
 }
 
 const wanted = process.argv.slice(2)

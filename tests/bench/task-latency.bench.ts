@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { createTestPrefix, REDIS_URL } from '../support/services'
-import { fmt, freshDatabase, percentile, postJson, startSystem } from './lib/services'
+import { AUTH, fmt, freshDatabase, percentile, postJson, startSystem } from './lib/services'
 
 const TASKS = 200
 const POLL_MS = 10
@@ -60,7 +60,9 @@ export async function taskLatency(): Promise<Record<string, string>> {
       // Polls on a 10 ms cadence from the POST: at +10 ms, +20 ms, …
       for (let poll = 1; ; poll++) {
         await Bun.sleep(Math.max(0, start + poll * POLL_MS - performance.now()))
-        const res = (await (await fetch(`${system.baseUrl}/api/tasks/${task.id}`)).json()) as { status: string }
+        const res = (await (await fetch(`${system.baseUrl}/api/tasks/${task.id}`, { headers: AUTH })).json()) as {
+          status: string
+        }
         if (res.status === 'completed') break
         if (res.status === 'failed') throw new Error(`task failed: ${JSON.stringify(res)}`)
       }

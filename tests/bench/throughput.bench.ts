@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import { type Subprocess, spawn } from 'bun'
 import { Redis } from 'ioredis'
 import { createTestPrefix, REDIS_URL } from '../support/services'
-import { fmt, freshDatabase, postJson, startSystem } from './lib/services'
+import { AUTH, fmt, freshDatabase, postJson, startSystem } from './lib/services'
 
 const TASKS = 2000
 const CONCURRENCY = 4
@@ -88,7 +88,7 @@ export async function throughput(): Promise<Record<string, string>> {
     const rows = Array.from({ length: 100 }, (_, i) => ({ x: i * 1.5, n: i % 7, label: `g${i % 3}` }))
     const { id } = await postJson<{ id: string }>(`${system.baseUrl}/api/datasets`, { name: 'small', rows })
     const completed = countCompleted(
-      await fetch(`${system.baseUrl}/api/events?dataset_id=${id}`, { signal: watch.signal }),
+      await fetch(`${system.baseUrl}/api/events?dataset_id=${id}`, { headers: AUTH, signal: watch.signal }),
     )
     const submit = async (count: number) => {
       let next = 0

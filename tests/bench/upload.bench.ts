@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createTestPrefix } from '../support/services'
-import { fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
+import { AUTH, AUTH_HEADER, fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
 import { uploadCsv } from './lib/upload-csv'
 
 const SIZES = [1_000_000, 10_000_000]
@@ -38,6 +38,8 @@ async function apiUpload(baseUrl: string, path: string, rows: number): Promise<n
       path,
       '-H',
       'Content-Type: text/csv',
+      '-H',
+      AUTH_HEADER,
       `${baseUrl}/api/datasets/${id}/data`,
     ])
   })
@@ -54,9 +56,11 @@ async function psqlCopy(databaseUrl: string, path: string): Promise<number> {
 }
 
 async function exportCsv(baseUrl: string): Promise<number> {
-  const list = await (await fetch(`${baseUrl}/api/datasets?limit=1`)).json()
+  const list = await (await fetch(`${baseUrl}/api/datasets?limit=1`, { headers: AUTH })).json()
   const id = (list as { data: { id: string }[] }).data[0]!.id
-  return seconds(() => run(['curl', '-sS', '-f', '-o', '/dev/null', `${baseUrl}/api/datasets/${id}/data`]))
+  return seconds(() =>
+    run(['curl', '-sS', '-f', '-o', '/dev/null', '-H', AUTH_HEADER, `${baseUrl}/api/datasets/${id}/data`]),
+  )
 }
 
 /**

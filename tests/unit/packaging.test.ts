@@ -15,6 +15,7 @@ type Service = {
   depends_on?: Record<string, { condition: string }>
   healthcheck?: { test: string[] }
   volumes?: string[]
+  environment?: Record<string, string>
 }
 
 describe('docker-compose.yml', async () => {
@@ -43,6 +44,14 @@ describe('docker-compose.yml', async () => {
     expect(db!.volumes?.[0]).toStartWith('pgdata:')
     expect(redis!.command?.join(' ')).toContain('--maxmemory-policy noeviction')
     expect(api!.healthcheck?.test.join(' ')).toContain('/ready')
+  })
+
+  test('works out of the box with an admin key, which .env can replace', () => {
+    for (const name of ['ADMIN_API_KEY', 'SESSION_SECRET']) {
+      const value = api!.environment?.[name]
+      expect(value).toStartWith(`\${${name}:-`)
+      expect(loadConfig({ [name]: /:-(.*)\}$/.exec(value!)![1] })).toBeDefined()
+    }
   })
 })
 

@@ -26,6 +26,12 @@ export async function freshDatabase(name: string): Promise<{ url: string; drop()
   }
 }
 
+/** The administrator key every benchmark's api runs with. */
+export const BENCH_KEY = 'dd-bench-admin-key-0123456789'
+export const AUTH = { authorization: `Bearer ${BENCH_KEY}` }
+/** The same, as curl and wrk take it. */
+export const AUTH_HEADER = `Authorization: Bearer ${BENCH_KEY}`
+
 export type Processes = { baseUrl: string; apiPid: number; stop(): Promise<void> }
 
 /** Starts the real api (and optionally workers) as child processes, as `bun run start` / `bun run worker` would. */
@@ -43,6 +49,10 @@ export async function startSystem(options: {
     QUEUE_PREFIX: options.prefix,
     PORT: String(options.port),
     LOG_LEVEL: 'warn',
+    ADMIN_API_KEY: BENCH_KEY,
+    // the benchmarks measure the system, not its rate limit
+    RATE_LIMIT_PER_SECOND: '10000000',
+    RATE_LIMIT_BURST: '10000000',
     ...options.env,
   }
   const children: Subprocess[] = [
@@ -76,7 +86,7 @@ async function waitUntilReady(baseUrl: string): Promise<void> {
 export async function postJson<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...AUTH, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`)
