@@ -1,5 +1,6 @@
 import { ApiError, onUnauthorized } from './api'
 import { h, replaceChildren } from './dom'
+import { createNotice } from './notice'
 import { DATASETS_HREF, parseRoute } from './router'
 import { currentSession, signOut } from './session'
 import type { Session } from './types'
@@ -12,26 +13,10 @@ import type { View } from './views/view'
 
 const main = document.getElementById('main')!
 const account = document.getElementById('account')!
-const notice = document.getElementById('notice')!
+const notice = createNotice(document.getElementById('notice')!)
 
 let session: Session | null = null
 let leaving: AbortController | null = null
-let noticeTimer: ReturnType<typeof setTimeout> | undefined
-let screens = 0
-let noticeScreen = 0
-
-function clearNotice(): void {
-  clearTimeout(noticeTimer)
-  notice.textContent = ''
-}
-
-/** A notice outlives the screen change it announces (“Deleted …”), but not the one after. */
-function notify(message: string): void {
-  clearNotice()
-  notice.textContent = message
-  noticeScreen = screens
-  noticeTimer = setTimeout(clearNotice, 6000)
-}
 
 const notFoundView: View = container =>
   replaceChildren(
@@ -63,8 +48,8 @@ function leaveScreen(): AbortSignal {
 
 async function show(): Promise<void> {
   const signal = leaveScreen()
-  if (++screens - noticeScreen > 1) clearNotice()
-  await viewFor(location.hash)(main, { signal, notify })
+  notice.screenChanged()
+  await viewFor(location.hash)(main, { signal, notify: notice.notify })
   if (!signal.aborted) main.querySelector<HTMLElement>('h1')?.focus()
 }
 

@@ -1,0 +1,285 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { Browser, Page } from 'playwright-core'
+import { seedSynthetic } from '../support/seed'
+import { collectPolicyViolations, launchChromium, screenshot } from './support/browser'
+import { type System, startSystem } from './support/system'
+
+// The dashboard in headless Chromium against the real api and worker processes.
+const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef'
+const SPECIES = ['oak', 'pine', 'birch', 'beech']
+/** 600 trees: enough rows for the preview to page, small enough to analyse at once. */
+const TREES_CSV = [
+  'species,height,age',
+  ...Array.from(
+    { length: 600 },
+    (_, i) => `${SPECIES[i % 4]},${(10 + ((i * 37) % 250) / 10).toFixed(1)},${20 + (i % 90)}`,
+  ),
+].join('\n')
+
+let system: System
+let browser: Browser
+let page: Page
+let longDataset: string
+let violations: string[]
+const eventStreams: string[] = []
+
+beforeAll(async () => {
+  system = await startSystem({ ADMIN_API_KEY: ADMIN_KEY }, async databaseUrl => {
+    // a million rows: a Spearman correlation of them runs long enough to be cancelled
+    longDataset = await seedSynthetic(databaseUrl, 1_000_000)
+  })
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+  violations = collectPolicyViolations(page)
+  page.on('response', response => {
+    if (response.headers()['content-type']?.startsWith('text/event-stream'))
+      eventStreams.push(new URL(response.url()).pathname)
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await system?.stop()
+})
+
+/** Waits until the progress bar that `selector` finds shows more than `value` per cent. */
+const progressAbove = (selector: string, value: number) =>
+  page.waitForFunction(
+    ([selector, value]) => Number(document.querySelector(selector)?.getAttribute('value')) > value,
+    [selector, value] as const,
+    { timeout: 20_000 },
+  )
+
+const heading = (name: string) => page.getByRole('heading', { name, exact: true })
+const statusBadge = (status: string) => page.locator('.page-head .badge', { hasText: status })
+
+async function openDataset(id: string): Promise<void> {
+  await page.goto(`${system.url}/#/datasets/${id}`)
+  await heading('Run an analysis').waitFor()
+}
+
+async function runAnalysis(kind: string, fill: () => Promise<void> = async () => {}): Promise<void> {
+  await page.getByLabel('Analysis', { exact: true }).selectOption(kind)
+  await fill()
+  await page.getByRole('button', { name: 'Run analysis' }).click()
+}
+
+describe('the dashboard', () => {
+  test('is served at / under a strict content security policy', async () => {
+    const response = await page.goto(`${system.url}/`)
+    expect(response?.status()).toBe(200)
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
+    await heading('Sign in').waitFor()
+    await screenshot(page, 'sign-in')
+  })
+
+  test('serves its script built by Bun, revalidated by its ETag', async () => {
+    const script = await fetch(`${system.url}/assets/app.js`)
+    expect(script.headers.get('content-type')).toStartWith('text/javascript')
+    expect(await script.text()).toContain('/api/session')
+    const etag = script.headers.get('etag')!
+    const again = await fetch(`${system.url}/assets/app.js`, { headers: { 'if-none-match': etag } })
+    expect(again.status).toBe(304)
+  })
+
+  test('refuses a wrong key and signs in with a right one', async () => {
+    await page.getByLabel('API key').fill('not-a-key-of-this-api')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByText('That key was not accepted.').waitFor()
+    expect(await page.getByLabel('API key').getAttribute('aria-invalid')).toBe('true')
+
+    // by keyboard alone: the key field has the focus after a failed try, and Enter sends the form
+    await page.getByLabel('API key').fill('')
+    await page.keyboard.type(ADMIN_KEY)
+    await page.keyboard.press('Enter')
+    await heading('Datasets').waitFor()
+    expect(await page.locator('#account').textContent()).toContain('Sign out')
+    // the key went into the cookie session: nothing of it stays in the page's storage or address
+    expect(page.url()).not.toContain(ADMIN_KEY)
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).toBe('{}')
+    const cookies = await page.context().cookies()
+    expect(cookies.find(c => c.httpOnly)?.sameSite).toBe('Strict')
+  })
+
+  test('uploads a CSV and shows its schema and rows', async () => {
+    await page
+      .locator('#upload-file')
+      .setInputFiles({ name: 'trees.csv', mimeType: 'text/csv', buffer: Buffer.from(TREES_CSV) })
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('trees')
+    await screenshot(page, 'datasets')
+    // every value the upload's progress bar shows, recorded in the page as it changes
+    await page.evaluate(() => {
+      const seen: number[] = []
+      Object.assign(window, { uploadProgress: seen })
+      const bar = document.querySelector('.upload-progress progress')!
+      new MutationObserver(() => seen.push(Number(bar.getAttribute('value')))).observe(bar, {
+        attributeFilter: ['value'],
+      })
+    })
+    await page.getByRole('button', { name: 'Upload', exact: true }).click()
+
+    await heading('trees').waitFor()
+    const progress = await page.evaluate(() => (window as unknown as { uploadProgress: number[] }).uploadProgress)
+    expect(progress.at(-1)).toBe(100)
+    expect(progress).toEqual(progress.toSorted((a, b) => a - b))
+    expect(await page.locator('.figures').first().textContent()).toContain('Rows600')
+    expect(await page.locator('table.schema tbody td').allTextContents()).toEqual([
+      'species',
+      'string',
+      'no',
+      'height',
+      'number',
+      'no',
+      'age',
+      'integer',
+      'no',
+    ])
+    await page.getByText('Rows 1–25 of 600').waitFor()
+    expect(await page.locator('table.rows tbody tr').first().locator('td').allTextContents()).toEqual([
+      '1',
+      'oak',
+      '10',
+      '20',
+    ])
+    await page.getByRole('button', { name: 'Next rows' }).click()
+    await page.getByText('Rows 26–50 of 600').waitFor()
+    await screenshot(page, 'dataset')
+  })
+
+  test('labels every control', async () => {
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('main input, main select')]
+        .filter(control => control.labels?.length === 0 && !control.getAttribute('aria-label'))
+        .map(control => control.outerHTML),
+    )
+    expect(unlabelled).toEqual([])
+  })
+
+  test('runs a profile: the bar reaches 100 % through the event stream, and each numeric column gets a histogram', async () => {
+    await runAnalysis('profile')
+    await heading('Profile analysis').waitFor()
+    await statusBadge('completed').waitFor()
+    await page.locator('.live progress[value="100"]').waitFor()
+    expect(await page.locator('.live .progress-text').textContent()).toBe('100 %')
+    const taskId = page.url().split('/').at(-1)!
+    expect(eventStreams).toContain(`/api/tasks/${taskId}/events`)
+
+    const profile = page.locator('.profile-result tbody tr')
+    expect(await profile.count()).toBe(3)
+    for (const column of ['height', 'age']) {
+      const sparkline = page.getByRole('img', { name: `Distribution of ${column}` })
+      await sparkline.waitFor()
+      expect(await sparkline.locator('rect').count()).toBe(20)
+    }
+    expect(await profile.first().textContent()).toContain('oak (150)')
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Download JSON' }).click()
+    const saved = JSON.parse(await Bun.file((await (await download).path())!).text())
+    expect(saved.row_count).toBe(600)
+    await screenshot(page, 'profile')
+  })
+
+  test('draws a histogram with one bar per bin', async () => {
+    await page.getByRole('link', { name: '← trees' }).click()
+    await runAnalysis('histogram', async () => {
+      await page.getByLabel('Column', { exact: true }).selectOption('height')
+      await page.getByLabel('Bins').fill('12')
+    })
+    await statusBadge('completed').waitFor()
+    const chart = page.getByRole('img', { name: 'Histogram of height' })
+    await chart.waitFor()
+    expect(await chart.locator('rect.bar').count()).toBe(12)
+    expect(await page.locator('.histogram-result p').textContent()).toBe('600 values of height in 12 bins.')
+    await screenshot(page, 'histogram')
+  })
+
+  test('shows the API’s validation errors next to the fields they are about', async () => {
+    await page.getByRole('link', { name: '← trees' }).click()
+    await heading('Run an analysis').waitFor()
+    await runAnalysis('regression', async () => {
+      await page.getByLabel('Target').selectOption('height')
+      await page.getByLabel('height (number)').check()
+    })
+    const features = page.getByRole('group', { name: 'Features' })
+    await features.getByText('the target cannot also be a feature').waitFor()
+    expect(await page.getByLabel('height (number)').getAttribute('aria-invalid')).toBe('true')
+    expect(await page.locator('form.analysis .form-error').textContent()).toContain('Invalid params for regression')
+
+    await page.getByLabel('Analysis', { exact: true }).selectOption('histogram')
+    await page.getByLabel('Bins').fill('0')
+    await page.getByRole('button', { name: 'Run analysis' }).click()
+    await page.getByText('Expected integer to be greater or equal to 1').waitFor()
+    expect(await page.getByLabel('Bins').getAttribute('aria-invalid')).toBe('true')
+    await screenshot(page, 'invalid-form')
+  })
+
+  test('cancels a long analysis and shows it cancelled', async () => {
+    await openDataset(longDataset)
+    await runAnalysis('correlation', async () => {
+      await page.getByLabel('Method').selectOption('spearman')
+    })
+    await statusBadge('running').waitFor({ timeout: 20_000 })
+    await progressAbove('.live progress', 0)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await statusBadge('cancelled').waitFor({ timeout: 10_000 })
+    await heading('Cancelled').waitFor()
+    expect(await page.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(false)
+    expect(await page.getByRole('button', { name: 'Run again' }).isVisible()).toBe(true)
+    await screenshot(page, 'cancelled')
+  })
+
+  test('keeps the dataset’s list of analyses current through the dataset’s event stream', async () => {
+    await page.getByRole('button', { name: 'Run again' }).click()
+    await statusBadge('running').waitFor({ timeout: 20_000 })
+    const taskId = page.url().split('/').at(-1)!
+    await page.getByRole('link', { name: '← synthetic 1000000' }).click()
+    const row = page.locator(`li[data-task-id="${taskId}"]`)
+    await progressAbove(`li[data-task-id="${taskId}"] progress`, 0)
+    expect(eventStreams).toContain('/api/events')
+
+    // cancelled by another client: the list hears of it without being reloaded
+    const cancel = await fetch(`${system.url}/api/tasks/${taskId}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    })
+    expect(cancel.status).toBe(202)
+    await row.locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 10_000 })
+  })
+
+  test('renames the dataset, and deletes it after a confirmation', async () => {
+    await page.goto(`${system.url}/#/`)
+    await page.getByRole('link', { name: 'trees' }).click()
+    await heading('trees').waitFor()
+    await page.getByLabel('Name', { exact: true }).fill('old trees')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await heading('old trees').waitFor()
+
+    await page.getByRole('button', { name: 'Delete dataset' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Delete “old trees”?' })
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await heading('old trees').waitFor()
+
+    await page.getByRole('button', { name: 'Delete dataset' }).click()
+    await dialog.getByRole('button', { name: 'Delete' }).click()
+    await heading('Datasets').waitFor()
+    await page.getByLabel('Search by name').fill('trees')
+    await page.getByText('No dataset’s name contains “trees”.').waitFor()
+  })
+
+  test('fits a 375 px wide screen', async () => {
+    await page.setViewportSize({ width: 375, height: 800 })
+    await openDataset(longDataset)
+    await page.getByText('Rows 1–25 of 1,000,000').waitFor()
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    )
+    expect(overflow).toBe(0)
+    await screenshot(page, 'dataset-phone')
+  })
+
+  test('broke no rule of the content security policy', () => {
+    expect(violations).toEqual([])
+  })
+})
