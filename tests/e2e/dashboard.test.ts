@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Browser, Page } from 'playwright-core'
+import { ADMIN_KEY } from '../support/harness'
 import { seedSynthetic } from '../support/seed'
 import { collectPolicyViolations, launchChromium, screenshot } from './support/browser'
 import { type System, startSystem } from './support/system'
 
 // The dashboard in headless Chromium against the real api and worker processes.
-const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef'
 const SPECIES = ['oak', 'pine', 'birch', 'beech']
 /** 600 trees: enough rows for the preview to page, small enough to analyse at once. */
 const TREES_CSV = [
@@ -24,7 +24,8 @@ let violations: string[]
 const eventStreams: string[] = []
 
 beforeAll(async () => {
-  system = await startSystem({ ADMIN_API_KEY: ADMIN_KEY }, async databaseUrl => {
+  // a fixed session secret keeps the browser's session valid across a restart of the api
+  system = await startSystem({ SESSION_SECRET: 'e2e-session-secret-0123456789abcdef' }, async databaseUrl => {
     // a million rows: a Spearman correlation of them runs long enough to be cancelled
     longDataset = await seedSynthetic(databaseUrl, 1_000_000)
   })
@@ -245,6 +246,29 @@ describe('the dashboard', () => {
     })
     expect(cancel.status).toBe(202)
     await row.locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 10_000 })
+  })
+
+  test('a task page rides out a restart of the api: its stream reconnects by itself and picks the task up again', async () => {
+    await runAnalysis('correlation', async () => {
+      await page.getByLabel('Method').selectOption('spearman')
+    })
+    await statusBadge('running').waitFor({ timeout: 20_000 })
+    await page.locator('.connection', { hasText: 'Live' }).waitFor()
+    // every state the connection indicator shows from here on, recorded in the page
+    await page.evaluate(() => {
+      const seen: string[] = []
+      Object.assign(window, { connectionStates: seen })
+      const indicator = document.querySelector('.connection')!
+      new MutationObserver(() => seen.push(indicator.textContent ?? '')).observe(indicator, { childList: true })
+    })
+
+    await system.restartApi()
+    await statusBadge('completed').waitFor({ timeout: 30_000 })
+    const states = await page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates)
+    expect(states.slice(0, 2)).toEqual(['Reconnecting…', 'Live'])
+    const matrix = page.locator('table.heatmap tbody td.heat')
+    expect(await matrix.count()).toBe(81)
+    expect(await matrix.first().textContent()).toBe('1.00')
   })
 
   test('renames the dataset, and deletes it after a confirmation', async () => {

@@ -1,7 +1,12 @@
 import { type Child, envOf, startApi, startWorkerProcess } from '../../support/processes'
 import { createTestDatabase, createTestPrefix, REDIS_URL } from '../../support/services'
 
-export type System = { url: string; databaseUrl: string; stop(): Promise<void> }
+export type System = {
+  url: string
+  /** Stops the api and starts a new one on the same port, as a deployment would. */
+  restartApi(): Promise<void>
+  stop(): Promise<void>
+}
 
 /**
  * The real api and one worker as child processes, as `bun run start` and `bun run worker` run
@@ -13,26 +18,29 @@ export async function startSystem(
 ): Promise<System> {
   const database = await createTestDatabase()
   const prefix = createTestPrefix()
-  const children: Child[] = []
-  const config = envOf({ databaseUrl: database.url, redisUrl: REDIS_URL, queuePrefix: prefix.prefix })
-  try {
-    await prepare?.(database.url)
-    const api = await startApi({ ...config, ...env })
-    children.push(api)
-    children.push(await startWorkerProcess({ ...config, ...env }))
-    return {
-      url: api.url,
-      databaseUrl: database.url,
-      async stop() {
-        await Promise.all(children.map(child => child.stop()))
-        await database.drop()
-        await prefix.clear()
-      },
-    }
-  } catch (error) {
-    await Promise.all(children.map(child => child.stop('SIGKILL')))
+  const config = { ...envOf({ databaseUrl: database.url, redisUrl: REDIS_URL, queuePrefix: prefix.prefix }), ...env }
+  let api: (Child & { url: string }) | undefined
+  let worker: Child | undefined
+  const release = async (signal?: NodeJS.Signals) => {
+    await Promise.all([api?.stop(signal), worker?.stop(signal)])
     await database.drop()
     await prefix.clear()
+  }
+  try {
+    await prepare?.(database.url)
+    api = await startApi(config)
+    worker = await startWorkerProcess(config)
+  } catch (error) {
+    await release('SIGKILL')
     throw error
+  }
+  const url = api.url
+  return {
+    url,
+    async restartApi() {
+      await api?.stop()
+      api = await startApi({ ...config, PORT: new URL(url).port })
+    },
+    stop: () => release(),
   }
 }

@@ -155,7 +155,10 @@ export const taskPageView =
         cancel.hidden = isFinal(event.status)
       },
       onConnection(state) {
-        connection.textContent = state === 'live' ? 'Live' : 'Reconnecting…'
+        // said once per change: the indicator is a live region, and a retry is no news
+        const text = state === 'live' ? 'Live' : 'Reconnecting…'
+        if (connection.textContent === text) return
+        connection.textContent = text
         connection.className = `connection ${state}`
       },
       onClosed: () => void showLost(),
