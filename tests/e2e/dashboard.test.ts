@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { Browser, Page } from 'playwright-core'
 import { ADMIN_KEY } from '../support/harness'
 import { seedSynthetic } from '../support/seed'
@@ -16,6 +16,11 @@ const TREES_CSV = [
   ),
 ].join('\n')
 
+// The preload's default reaches only the first test file bun runs, so this file sets its own;
+// Playwright gives up sooner, so that a failure names what it waited for.
+setDefaultTimeout(30_000)
+const ACTION_TIMEOUT_MS = 10_000
+
 let system: System
 let browser: Browser
 let page: Page
@@ -31,6 +36,7 @@ beforeAll(async () => {
   })
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS)
   violations = collectPolicyViolations(page)
   page.on('response', response => {
     if (response.headers()['content-type']?.startsWith('text/event-stream'))
@@ -100,6 +106,51 @@ describe('the dashboard', () => {
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).toBe('{}')
     const cookies = await page.context().cookies()
     expect(cookies.find(c => c.httpOnly)?.sameSite).toBe('Strict')
+  })
+
+  test('pages through the datasets, searches them by name, and says when nothing is found', async () => {
+    for (let i = 1; i <= 21; i++) {
+      const created = await fetch(`${system.url}/api/datasets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `plot ${String(i).padStart(2, '0')}`, rows: [{ tree: i }] }),
+      })
+      expect(created.status).toBe(201)
+    }
+    await page.goto(`${system.url}/#/`)
+    await page.getByLabel('Search by name').fill('plot')
+    const names = page.locator('table.datasets tbody tr td:first-child')
+    await page.getByText('Datasets whose name contains “plot”').waitFor()
+    expect(await names.count()).toBe(20)
+    expect(await names.first().textContent()).toBe('plot 21')
+    await page.getByRole('button', { name: 'Next' }).click()
+    await page.getByText('Page 2').waitFor()
+    expect(await names.allTextContents()).toEqual(['plot 01'])
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true)
+    await page.getByRole('button', { name: 'Previous' }).click()
+    await page.getByText('Page 1').waitFor()
+    expect(await names.count()).toBe(20)
+
+    await page.getByLabel('Search by name').fill('no such plot')
+    await page.getByText('No dataset’s name contains “no such plot”.').waitFor()
+    await page.getByLabel('Search by name').fill('')
+    await page.getByText('Page 1').waitFor()
+
+    await page.goto(`${system.url}/#/datasets/00000000-0000-4000-8000-000000000000`)
+    await heading('Dataset not found').waitFor()
+    await page.getByRole('link', { name: '← All datasets' }).click()
+    await heading('Datasets').waitFor()
+  })
+
+  test('takes a file dropped on the upload panel', async () => {
+    const files = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File(['a,b\n1,2\n'], 'dropped.csv', { type: 'text/csv' }))
+      return transfer
+    })
+    await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer: files })
+    await page.getByText('dropped.csv · 8 B').waitFor()
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('dropped')
   })
 
   test('uploads a CSV and shows its schema and rows', async () => {
@@ -195,6 +246,44 @@ describe('the dashboard', () => {
     await screenshot(page, 'histogram')
   })
 
+  test('draws group-by, regression and outliers results', async () => {
+    await page.getByRole('link', { name: '← trees' }).click()
+    await runAnalysis('groupby', async () => {
+      await page.getByLabel('species (string)').check()
+      await page.getByRole('button', { name: 'Add aggregation' }).click()
+      await page.getByLabel('Function 2').selectOption('count')
+      await page.getByLabel('Column 2').selectOption('age')
+    })
+    await statusBadge('completed').waitFor()
+    const groups = page.locator('.groupby-result table')
+    expect(await groups.locator('thead th').allTextContents()).toEqual(['species', 'mean_height', 'count_age'])
+    expect(await groups.locator('tbody td:first-child').allTextContents()).toEqual(['beech', 'birch', 'oak', 'pine'])
+    expect(await groups.locator('tbody td:last-child').allTextContents()).toEqual(['150', '150', '150', '150'])
+
+    await page.getByRole('link', { name: '← trees' }).click()
+    await runAnalysis('regression', async () => {
+      await page.getByLabel('Target').selectOption('height')
+      await page.getByLabel('age (integer)').check()
+    })
+    await statusBadge('completed').waitFor()
+    expect(await page.locator('.regression-result .figures').textContent()).toContain('Rows used600')
+    expect(await page.locator('.regression-result tbody td:first-child').allTextContents()).toEqual(['age'])
+    expect(await page.getByRole('meter', { name: 'R squared' }).count()).toBe(1)
+
+    await page.getByRole('link', { name: '← trees' }).click()
+    await runAnalysis('outliers', async () => {
+      await page.getByLabel('Column', { exact: true }).selectOption('height')
+      await page.getByLabel('Method').selectOption('zscore')
+      await page.getByLabel('Threshold').fill('1')
+    })
+    await statusBadge('completed').waitFor()
+    const chart = page.getByRole('img', { name: 'Bounds of height and sample outliers' })
+    await chart.waitFor()
+    expect(await chart.locator('circle.outlier').count()).toBe(20)
+    expect(await page.locator('.outliers-result tbody tr').count()).toBe(20)
+    await screenshot(page, 'outliers')
+  })
+
   test('shows the API’s validation errors next to the fields they are about', async () => {
     await page.getByRole('link', { name: '← trees' }).click()
     await heading('Run an analysis').waitFor()
@@ -223,7 +312,7 @@ describe('the dashboard', () => {
     await statusBadge('running').waitFor({ timeout: 20_000 })
     await progressAbove('.live progress', 0)
     await page.getByRole('button', { name: 'Cancel' }).click()
-    await statusBadge('cancelled').waitFor({ timeout: 10_000 })
+    await statusBadge('cancelled').waitFor()
     await heading('Cancelled').waitFor()
     expect(await page.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(false)
     expect(await page.getByRole('button', { name: 'Run again' }).isVisible()).toBe(true)
@@ -245,7 +334,7 @@ describe('the dashboard', () => {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     })
     expect(cancel.status).toBe(202)
-    await row.locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 10_000 })
+    await row.locator('.badge', { hasText: 'cancelled' }).waitFor()
   })
 
   test('a task page rides out a restart of the api: its stream reconnects by itself and picks the task up again', async () => {
@@ -269,7 +358,7 @@ describe('the dashboard', () => {
     const matrix = page.locator('table.heatmap tbody td.heat')
     expect(await matrix.count()).toBe(81)
     expect(await matrix.first().textContent()).toBe('1.00')
-  })
+  }, 45_000)
 
   test('renames the dataset, and deletes it after a confirmation', async () => {
     await page.goto(`${system.url}/#/`)

@@ -49,10 +49,20 @@ function labelled<C extends HTMLElement, V>(
   return { key, element, read, showErrors: errors.show, focus: () => control.focus() }
 }
 
-export function textField(options: { key: string; label: string; value?: string; maxLength?: number }): Field<string> {
+export function textField(options: {
+  key: string
+  label: string
+  value?: string
+  maxLength?: number
+}): Field<string> & { write(value: string): void } {
   const input = h('input', { type: 'text', name: options.key, maxlength: options.maxLength, autocomplete: 'off' })
   input.value = options.value ?? ''
-  return labelled(options.key, options.label, input, () => input.value)
+  return {
+    ...labelled(options.key, options.label, input, () => input.value),
+    write: value => {
+      input.value = value
+    },
+  }
 }
 
 export function selectField(options: {

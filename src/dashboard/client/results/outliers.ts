@@ -21,9 +21,10 @@ export function outliersView(result: OutliersResult): HTMLElement {
       ? h('p', { class: 'empty' }, 'No value lies outside the bounds.')
       : dataTable({
           caption: `Sample outliers of ${result.column} (up to 20)`,
-          headers: ['Row', result.column],
+          // counted from 1, as the rows preview counts them (the API's index counts from 0)
+          headers: ['#', result.column],
           numeric: [0, 1],
-          rows: result.sample_rows.map(r => [formatCount(r.row), String(r.value)]),
+          rows: result.sample_rows.map(r => [formatCount(r.row + 1), String(r.value)]),
         }),
   )
 }

@@ -48,13 +48,18 @@ export function uploadPanel(onCreated: (dataset: Dataset) => void): HTMLElement 
   )
 
   let file: File | null = null
+  let suggestedName = ''
   let upload: Upload | null = null
 
   function choose(picked: File | undefined) {
     if (!picked) return
     file = picked
     chosen.textContent = `${picked.name} · ${formatBytes(picked.size)}`
-    if (name.read() === '') (name.element.querySelector('input') as HTMLInputElement).value = datasetNameOf(picked.name)
+    // the name follows the file until someone types one of their own
+    if (name.read() === '' || name.read() === suggestedName) {
+      suggestedName = datasetNameOf(picked.name)
+      name.write(suggestedName)
+    }
   }
 
   function showErrors(error: unknown) {
