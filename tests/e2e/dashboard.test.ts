@@ -360,6 +360,31 @@ describe('the dashboard', () => {
     expect(await matrix.first().textContent()).toBe('1.00')
   }, 45_000)
 
+  test('gives an empty dataset its data; a bad file changes nothing and says where it is wrong', async () => {
+    const created = await fetch(`${system.url}/api/datasets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'empty plot' }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    await page.goto(`${system.url}/#/datasets/${id}`)
+    await heading('Add data').waitFor()
+    await page.getByText('This dataset has no data yet.').waitFor()
+
+    const file = (name: string, text: string) => ({ name, mimeType: '', buffer: Buffer.from(text) })
+    await page.locator('#replace-file').setInputFiles(file('ragged.csv', 'a,b\n1,2\n3\n'))
+    await page.getByRole('button', { name: 'Upload data' }).click()
+    await page.getByText('line 3: expected 2 fields, found 1').waitFor()
+    expect(await page.getByText('This dataset has no data yet.').isVisible()).toBe(true)
+
+    await page.locator('#replace-file').setInputFiles(file('plot.ndjson', '{"x":1}\n{"x":2}\n{"x":3}\n'))
+    await page.getByRole('button', { name: 'Upload data' }).click()
+    await heading('Run an analysis').waitFor()
+    await page.getByText('Rows 1–3 of 3').waitFor()
+    expect(await page.locator('table.schema tbody td').allTextContents()).toEqual(['x', 'integer', 'no'])
+    await heading('Replace the data').waitFor()
+  })
+
   test('renames the dataset, and deletes it after a confirmation', async () => {
     await page.goto(`${system.url}/#/`)
     await page.getByRole('link', { name: 'trees' }).click()

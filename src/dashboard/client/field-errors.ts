@@ -22,3 +22,9 @@ export function groupFieldErrors(
   }
   return { byField, general }
 }
+
+/** The lines of a form's error summary: the problem's detail, then what it does not already say. */
+export const summaryLines = (detail: string, general: readonly string[]) => [
+  detail,
+  ...general.filter(line => !detail.includes(line)),
+]

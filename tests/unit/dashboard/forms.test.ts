@@ -1,8 +1,9 @@
 import { expect, test } from 'bun:test'
-import { groupFieldErrors } from '../../../src/dashboard/client/field-errors'
+import { groupFieldErrors, summaryLines } from '../../../src/dashboard/client/field-errors'
 import { compactParams } from '../../../src/dashboard/client/forms/analysis-forms'
 import { groupbyColumns } from '../../../src/dashboard/client/results/groupby'
 import { parseRoute } from '../../../src/dashboard/client/router'
+import { rawUploadHeaders } from '../../../src/dashboard/client/upload-headers'
 
 test('groupFieldErrors gives each field its messages and keeps the rest, with their paths, for the summary', () => {
   const grouped = groupFieldErrors(
@@ -50,4 +51,28 @@ test('parseRoute reads the screens from the hash', () => {
   expect(parseRoute('#/datasets/abc')).toEqual({ name: 'dataset', id: 'abc' })
   expect(parseRoute('#/tasks/a%20b')).toEqual({ name: 'task', id: 'a b' })
   expect(parseRoute('#/nowhere')).toEqual({ name: 'not-found', hash: '#/nowhere' })
+})
+
+test('summaryLines leads with the detail and adds only what it does not already say', () => {
+  expect(summaryLines('line 3: expected 2 fields, found 1', ['line 3: expected 2 fields, found 1'])).toEqual([
+    'line 3: expected 2 fields, found 1',
+  ])
+  expect(summaryLines('The request is invalid; see errors', ['body.kind: Expected one of'])).toEqual([
+    'The request is invalid; see errors',
+    'body.kind: Expected one of',
+  ])
+})
+
+test('rawUploadHeaders types a file by its name, gzip included, and keeps the browser’s type otherwise', () => {
+  expect(rawUploadHeaders('trees.csv', '')).toEqual({ 'content-type': 'text/csv' })
+  expect(rawUploadHeaders('rows.NDJSON', '')).toEqual({ 'content-type': 'application/x-ndjson' })
+  expect(rawUploadHeaders('rows.jsonl.gz', 'application/gzip')).toEqual({
+    'content-type': 'application/x-ndjson',
+    'content-encoding': 'gzip',
+  })
+  expect(rawUploadHeaders('array.json', 'application/json')).toEqual({ 'content-type': 'application/json' })
+  expect(rawUploadHeaders('sheet.xlsx', 'application/vnd.ms-excel')).toEqual({
+    'content-type': 'application/vnd.ms-excel',
+  })
+  expect(rawUploadHeaders('blob', '')).toEqual({ 'content-type': 'application/octet-stream' })
 })

@@ -1,6 +1,6 @@
 import { ApiError, api } from '../api'
 import { h, replaceChildren } from '../dom'
-import { groupFieldErrors } from '../field-errors'
+import { groupFieldErrors, summaryLines } from '../field-errors'
 import { PARAMS_FORMS, type ParamsForm } from '../forms/analysis-forms'
 import { navigate, taskHref } from '../router'
 import { ANALYSIS_KINDS, type AnalysisKind, type Dataset, type Task } from '../types'
@@ -45,7 +45,7 @@ export function analysisForm(dataset: Dataset, context: ViewContext): HTMLElemen
       fields.map(f => f.key),
     )
     for (const field of fields) field.showErrors(byField.get(field.key) ?? [])
-    replaceChildren(summary, h('p', {}, messageOf(error)), ...general.map(m => h('p', {}, m)))
+    replaceChildren(summary, ...summaryLines(messageOf(error), general).map(line => h('p', {}, line)))
     summary.hidden = false
     fields.find(f => byField.has(f.key))?.focus()
   }

@@ -1,10 +1,11 @@
 import { ApiError, api } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatBytes, formatCount, formatTime } from '../format'
-import { DATASETS_HREF } from '../router'
+import { DATASETS_HREF, datasetHref, navigate } from '../router'
 import type { Dataset } from '../types'
 import { analysisForm } from './analysis-form'
 import { datasetSettings } from './dataset-settings'
+import { replaceDataPanel } from './replace-data'
 import { rowsPreview } from './rows-preview'
 import { schemaTable } from './schema-table'
 import { emptyState, errorState, loadingState } from './states'
@@ -60,18 +61,20 @@ export const datasetPageView =
       description.textContent = updated.description
       document.title = `${updated.name} · DataDynamo`
     }
+    const ready = dataset.status === 'ready'
+    // new data changes the schema and the rows: the page is drawn again from the API
+    const replace = replaceDataPanel(dataset, context, () => navigate(datasetHref(dataset.id)))
     replaceChildren(
       main,
       backLink(),
-      h('div', { class: 'page-head' }, title, dataset.status === 'ready' ? download : null),
+      h('div', { class: 'page-head' }, title, ready ? download : null),
       description,
       summary(dataset),
-      dataset.status === 'ready'
-        ? analysisForm(dataset, context)
-        : emptyState(h('p', {}, 'Analyses need data: this dataset has none yet.')),
+      ready ? analysisForm(dataset, context) : replace,
       taskList(dataset.id, context),
       schemaTable(dataset),
       rowsPreview(dataset, context.signal),
+      ready ? replace : null,
       datasetSettings(dataset, context, rename),
     )
     document.title = `${dataset.name} · DataDynamo`

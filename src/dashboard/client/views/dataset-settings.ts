@@ -1,6 +1,6 @@
 import { ApiError, api } from '../api'
 import { h, replaceChildren } from '../dom'
-import { groupFieldErrors } from '../field-errors'
+import { groupFieldErrors, summaryLines } from '../field-errors'
 import { textField } from '../forms/fields'
 import { DATASETS_HREF, navigate } from '../router'
 import type { Dataset } from '../types'
@@ -54,7 +54,7 @@ export function datasetSettings(
       ])
       name.showErrors(byField.get('name') ?? [])
       description.showErrors(byField.get('description') ?? [])
-      replaceChildren(summary, h('p', {}, messageOf(error)), ...general.map(m => h('p', {}, m)))
+      replaceChildren(summary, ...summaryLines(messageOf(error), general).map(line => h('p', {}, line)))
       summary.hidden = false
     } finally {
       save.disabled = false

@@ -59,10 +59,7 @@ export function taskList(datasetId: string, context: ViewContext): HTMLElement {
       list.append(...page.data.map(row))
       nextCursor = page.next_cursor
       more.hidden = nextCursor === null
-      replaceChildren(
-        body,
-        rows.size > 0 ? list : emptyState(h('p', {}, 'No analyses yet. Run one with the form above.')),
-      )
+      replaceChildren(body, rows.size > 0 ? list : emptyState(h('p', {}, 'No analyses yet.')))
     } catch (error) {
       if (!context.signal.aborted)
         replaceChildren(
