@@ -138,6 +138,8 @@ describe('the dashboard', () => {
 
     await page.goto(`${system.url}/#/datasets/00000000-0000-4000-8000-000000000000`)
     await heading('Dataset not found').waitFor()
+    await page.goto(`${system.url}/#/tasks/00000000-0000-4000-8000-000000000000`)
+    await heading('Analysis not found').waitFor()
     await page.getByRole('link', { name: '← All datasets' }).click()
     await heading('Datasets').waitFor()
   })

@@ -10,37 +10,55 @@ type Handlers = {
   /** A whole task: the snapshot of a task stream, and the final task when one ends. */
   onTask(task: Task): void
   onConnection?(state: Connection, reconnected: boolean): void
-  /** The browser gave up (the server refused the stream: signed out, or no such task). */
+  /** The server refused the stream (signed out, no such task, too many streams); it is tried again later. */
   onClosed?(): void
 }
 
 const parse = <T>(event: Event) => JSON.parse((event as MessageEvent<string>).data) as T
 
+/** How long to wait before opening a stream again after the browser gave up on it. */
+const REOPEN_MS = 5000
+
 /**
  * Listens to one of the API's event streams. EventSource reconnects by itself after a dropped
- * connection; the API answers a reconnect with a fresh snapshot, so nothing is missed.
+ * connection, and the API answers a reconnect with a fresh snapshot, so nothing is missed. When
+ * the server refuses the stream outright (signed out, too many streams), EventSource gives up:
+ * the stream is opened again a little later, until the caller stops listening.
  */
 function listen(url: string, handlers: Handlers, endOnFinal: boolean): () => void {
-  const source = new EventSource(url, { withCredentials: true })
+  let source: EventSource
+  let stopped = false
+  let reopen: ReturnType<typeof setTimeout> | undefined
   let opened = false
-  source.addEventListener('open', () => {
-    handlers.onConnection?.('live', opened)
-    opened = true
-  })
-  source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED) handlers.onClosed?.()
-    else handlers.onConnection?.('reconnecting', opened)
-  })
-  source.addEventListener('snapshot', event => handlers.onTask(parse<Task>(event)))
-  source.addEventListener('progress', event => handlers.onProgress(parse<ProgressEvent>(event)))
-  source.addEventListener('status', event => handlers.onStatus(parse<StatusEvent>(event)))
-  for (const status of FINAL_STATUSES)
-    source.addEventListener(status, event => {
-      handlers.onTask(parse<Task>(event))
-      // the server ends a task's stream here; closing stops EventSource from reconnecting
-      if (endOnFinal) source.close()
+
+  const open = () => {
+    source = new EventSource(url, { withCredentials: true })
+    source.addEventListener('open', () => {
+      handlers.onConnection?.('live', opened)
+      opened = true
     })
-  return () => source.close()
+    source.addEventListener('error', () => {
+      if (source.readyState !== EventSource.CLOSED) return handlers.onConnection?.('reconnecting', opened)
+      handlers.onClosed?.()
+      if (!stopped) reopen = setTimeout(open, REOPEN_MS)
+    })
+    source.addEventListener('snapshot', event => handlers.onTask(parse<Task>(event)))
+    source.addEventListener('progress', event => handlers.onProgress(parse<ProgressEvent>(event)))
+    source.addEventListener('status', event => handlers.onStatus(parse<StatusEvent>(event)))
+    for (const status of FINAL_STATUSES)
+      source.addEventListener(status, event => {
+        handlers.onTask(parse<Task>(event))
+        // the server ends a task's stream here; closing stops EventSource from reconnecting
+        if (endOnFinal) stop()
+      })
+  }
+  const stop = () => {
+    stopped = true
+    clearTimeout(reopen)
+    source.close()
+  }
+  open()
+  return stop
 }
 
 /** One task's live events: its snapshot, progress, status changes and its final state. */

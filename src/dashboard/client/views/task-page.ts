@@ -102,11 +102,13 @@ export const taskPageView =
     }
 
     async function showLost() {
-      // the browser gave up on the stream; the REST answer says why
+      // the server refused the stream; the REST answer says why, and whether to keep listening
       try {
-        showTask(await api<Task>(`/api/tasks/${encodeURIComponent(id)}`, { signal: context.signal }))
-        connection.textContent = ''
+        const current = await api<Task>(`/api/tasks/${encodeURIComponent(id)}`, { signal: context.signal })
+        showTask(current)
+        if (isFinal(current.status)) stop()
       } catch (error) {
+        stop()
         if (context.signal.aborted) return
         const missing = error instanceof ApiError && error.status === 404
         replaceChildren(
