@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { Redis } from 'ioredis'
 import { createRedis } from '../../../jobs/redis'
 import { createApp } from '../../../src/app'
@@ -6,6 +6,9 @@ import { KeyService } from '../../../src/auth/key-service'
 import { createLogger } from '../../../src/logger'
 import { createHarness, type Harness } from '../../support/harness'
 import { SseReader } from '../../support/sse-client'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 let h: Harness
 beforeAll(async () => {

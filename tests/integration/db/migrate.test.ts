@@ -1,7 +1,10 @@
-import { expect, test } from 'bun:test'
+import { expect, setDefaultTimeout, test } from 'bun:test'
 import postgres from 'postgres'
 import { runMigrations } from '../../../src/db/migrate'
 import { PG_ADMIN_URL } from '../../support/services'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 test('migrations applied twice, and from three processes at once, leave one schema and one record each', async () => {
   const name = `dd_test_migrate_${Date.now()}`

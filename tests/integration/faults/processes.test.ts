@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { type Child, envOf, startApi, startWorkerProcess } from '../../support/processes'
 import { seedSynthetic } from '../../support/seed'
 import { SseReader } from '../../support/sse-client'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 // Real api and worker processes on one test database and queue prefix.
 let h: Harness

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { type Subprocess, spawn } from 'bun'
 import { Redis } from 'ioredis'
 import { bearer, waitFor } from '../../support/harness'
 import { type Child, startApi, startWorkerProcess } from '../../support/processes'
 import { createTestDatabase, type TestDatabase } from '../../support/services'
 import { SseReader } from '../../support/sse-client'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 // A Redis of this test's own, so that it can be killed and restarted.
 const PORT = 20_000 + Math.floor(Math.random() * 10_000)

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import mixed from '../../fixtures/mixed.json'
 import regression from '../../fixtures/regression.json'
 import { expectClose } from '../../support/expect-close'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 let h: Harness
 let mixedId: string

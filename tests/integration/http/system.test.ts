@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { createAnalysisQueue } from '../../../jobs/queue'
 import { createRedis } from '../../../jobs/redis'
@@ -6,6 +6,9 @@ import { createApp } from '../../../src/app'
 import { createDb } from '../../../src/db/client'
 import { createLogger } from '../../../src/logger'
 import { bearer, createHarness, type Harness } from '../../support/harness'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 let h: Harness
 

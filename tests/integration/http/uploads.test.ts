@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { gzipSync } from 'node:zlib'
@@ -12,6 +12,9 @@ import {
   streamOf,
 } from '../../support/datasets'
 import { ADMIN_KEY, bearer, createHarness, type Harness, waitFor } from '../../support/harness'
+
+// Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
+setDefaultTimeout(30_000)
 
 let h: Harness
 
