@@ -1,7 +1,15 @@
 import type { Logger } from '../logger'
 
-/** Sends one event: a frame with the next id, the event name and one line of JSON. */
-export type SseSend = (event: string, data: object) => void
+/** JSON text made once for many streams (see `SseSend`). */
+export class SerializedJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Sends one event: a frame with the next id, the event name and one line of JSON. Data that
+ * goes to many streams can come serialized already, so it is not serialized once per stream.
+ */
+export type SseSend = (event: string, data: object | SerializedJson) => void
 
 /**
  * The SSE streams an api process holds open, by whom they were opened for: shutdown ends them
@@ -96,7 +104,13 @@ export function sseResponse(
       abort.signal.addEventListener('abort', finish, { once: true })
       // the reconnection delay EventSource should use
       write('retry: 2000\n\n')
-      produce((event, data) => write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`), abort.signal)
+      produce(
+        (event, data) =>
+          write(
+            `id: ${++id}\nevent: ${event}\ndata: ${data instanceof SerializedJson ? data.text : JSON.stringify(data)}\n\n`,
+          ),
+        abort.signal,
+      )
         .catch(error => log.warn('event stream failed', { path: new URL(request.url).pathname, error }))
         .finally(finish)
     },

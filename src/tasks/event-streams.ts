@@ -1,17 +1,31 @@
 import type { TaskEventHub } from '../../jobs/event-hub'
 import { isFinal, type TaskEvent } from '../../jobs/task-events'
 import type { TaskRow } from '../db/schema'
-import { EventQueue, type SseSend } from '../http/sse'
+import { EventQueue, SerializedJson, type SseSend } from '../http/sse'
 import { toTaskJson } from './service'
 
 type LoadTask = (id: string) => Promise<TaskRow | null>
 
-const progressData = (event: Extract<TaskEvent, { type: 'progress' }>) => ({
-  id: event.task_id,
-  progress: event.progress,
-  stage: event.stage,
-  rows_processed: event.rows_processed,
-})
+type ProgressEvent = Extract<TaskEvent, { type: 'progress' }>
+
+// The hub hands one event object to every stream that listens, so its frame data is made once.
+const serialized = new WeakMap<ProgressEvent, SerializedJson>()
+
+function progressData(event: ProgressEvent): SerializedJson {
+  let data = serialized.get(event)
+  if (!data) {
+    data = new SerializedJson(
+      JSON.stringify({
+        id: event.task_id,
+        progress: event.progress,
+        stage: event.stage,
+        rows_processed: event.rows_processed,
+      }),
+    )
+    serialized.set(event, data)
+  }
+  return data
+}
 
 /**
  * One task's stream: the snapshot first (from PostgreSQL, so a reconnect never misses state),

@@ -79,6 +79,12 @@ describe('configuration', () => {
     expect(() => loadConfig(values)).not.toThrow()
   })
 
+  test("the README's configuration table lists every variable", async () => {
+    const readme = await read('README.md')
+    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map(m => m[1])
+    expect(CONFIG_VARIABLES.filter(name => !documented.includes(name))).toEqual([])
+  })
+
   test('defaults run locally', () => {
     const config = loadConfig({})
     expect(config).toMatchObject({
