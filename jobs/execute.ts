@@ -46,14 +46,26 @@ export function mergeParts(round: Round<unknown>, outputs: PartOutput[]): unknow
 }
 
 /**
- * Runs a kernel in this thread over chunks already in memory, one part per round: for data
- * small enough not to be split.
+ * Runs a kernel in this thread, one part per round, for data small enough not to be split. The
+ * first round takes the chunks as they are read, so reading and computing overlap; later rounds
+ * go over the chunks kept from it.
  */
-export async function runUnsplit(kernel: AnyKernel, chunks: StoredChunk[], step: Step): Promise<unknown> {
+export async function runUnsplit(
+  kernel: AnyKernel,
+  chunks: AsyncIterable<StoredChunk> | Iterable<StoredChunk>,
+  step: Step,
+): Promise<unknown> {
+  const kept: StoredChunk[] = []
+  async function* keeping(): AsyncGenerator<StoredChunk> {
+    for await (const chunk of chunks) {
+      kept.push(chunk)
+      yield chunk
+    }
+  }
   let ctx = kernel.start
   for (let r = 0; r < kernel.rounds.length; r++) {
     const round = kernel.rounds[r]!
-    const output = await runPart(round, ctx, 0, 1, chunks, step)
+    const output = await runPart(round, ctx, 0, 1, r === 0 ? keeping() : kept, step)
     ctx = round.fold(ctx, mergeParts(round, [output]), 1)
   }
   return kernel.finish(ctx)

@@ -1,4 +1,4 @@
-import { decodeStored, type StoredChunk } from '../src/storage/chunk-store'
+import { decodeStored } from '../src/storage/chunk-store'
 import { AnalysisError, CancelledError } from './errors'
 import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
@@ -103,7 +103,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
   }
 }
 
-/** The unsplit path: the data is small, so its chunks are read once and kept for every round. */
+/** The unsplit path: the data is small, so its chunks are read once (while the first round runs) and kept. */
 async function runHere(
   env: ThreadEnv,
   task: ClaimedTask,
@@ -111,28 +111,20 @@ async function runHere(
   signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
   const version = task.version!
-  // Reading the chunks is a pass of its own unless they came with the claim.
-  const reading = task.chunks ? 0 : version.rowCount
-  const work = reading + totalWork(kernel, version.rowCount, () => 1)
+  const chunks = task.chunks
+    ? task.chunks.map(decodeStored)
+    : env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount)
+  const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
     await saveProgress(env.progressDb, task.id, task.attempts, update)
     await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
   })
   let done = 0
-  const advance = (stage: string, rows: number) => {
+  const step: Step = async (stage, rows) => {
     done += rows
+    await yieldToEventLoop()
     checkCancel(signal)
     reporter.report((done / Math.max(work, 1)) * 100, stage, done)
-  }
-  const chunks: StoredChunk[] = task.chunks ? task.chunks.map(decodeStored) : []
-  if (!task.chunks)
-    for await (const chunk of env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount)) {
-      chunks.push(chunk)
-      advance('reading', chunk.rowCount)
-    }
-  const step: Step = async (stage, rows) => {
-    await yieldToEventLoop()
-    advance(stage, rows)
   }
   const result = await runUnsplit(kernel, chunks, step)
   await reporter.settled()
