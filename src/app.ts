@@ -52,14 +52,17 @@ export function createAuthenticator({ config, db, redis, log }: Pick<AppDeps, 'c
   })
 }
 
+/** What a process does when a key is revoked: stop trusting it, and end the streams opened with it. */
+export const forgetRevokedKey = (auth: Authenticator, streams: SseStreams) => (keyId: string) => {
+  auth.forget(keyId)
+  streams.closeFor(keyId)
+}
+
 /** Builds the HTTP application; it never listens, so tests drive it as it is. */
 export function createApp(deps: AppDeps) {
   const { config, db, redis, queue, events, streams, log } = deps
   const auth = deps.authenticator ?? createAuthenticator(deps)
-  const keys = new KeyService(db, redis, config.queuePrefix, log, keyId => {
-    auth.forget(keyId)
-    streams.closeFor(keyId)
-  })
+  const keys = new KeyService(db, redis, config.queuePrefix, log, forgetRevokedKey(auth, streams))
   const datasets = new DatasetService(db, { limits: config.limits, chunkRows: config.chunkRows })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,

@@ -1,7 +1,7 @@
 import { TaskEventHub } from '../jobs/event-hub'
 import { createAnalysisQueue } from '../jobs/queue'
 import { createRedis } from '../jobs/redis'
-import { createApp, createAuthenticator } from './app'
+import { createApp, createAuthenticator, forgetRevokedKey } from './app'
 import { listenForRevocations } from './auth/revocations'
 import { loadConfig } from './config'
 import { createDb } from './db/client'
@@ -25,10 +25,7 @@ const events = new TaskEventHub(subscriber, config.queuePrefix, log)
 await events.start()
 const streams = new SseStreams()
 const authenticator = createAuthenticator({ config, db, redis, log })
-await listenForRevocations(subscriber, config.queuePrefix, keyId => {
-  authenticator.forget(keyId)
-  streams.closeFor(keyId)
-})
+await listenForRevocations(subscriber, config.queuePrefix, forgetRevokedKey(authenticator, streams))
 if (!config.auth.sessionSecretGiven)
   log.warn('SESSION_SECRET is not set: browser sessions end when this process restarts and work on this process only')
 

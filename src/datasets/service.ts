@@ -195,8 +195,8 @@ export class DatasetService {
   }
 
   /**
-   * One chunk per query: a chunk travels from PostgreSQL as hex text twice its size, so reading
-   * several at once (as readChunks does for analyses) made a download's memory peak 100 MB higher.
+   * One chunk per query: a chunk travels from PostgreSQL (postgres.js) as hex text twice its
+   * size, so reading several at once made a download's memory peak 100 MB higher.
    */
   private async *chunksOneByOne(dataset: DatasetRow): AsyncGenerator<StoredChunk> {
     for (let row = 0; row < dataset.rowCount; ) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm'
 import type { Executor } from '../db/client'
 import { type DatasetVersionRow, datasetChunks, datasetVersionSeq, datasetVersions } from '../db/schema'
 import { type Chunk, decodeChunk } from './chunk-codec'
@@ -62,51 +62,6 @@ export async function insertChunk(
     })
     .prepare('chunk_insert')
     .execute()
-}
-
-/** Chunks fetched per query: few round trips, and little held while they are processed. */
-const CHUNKS_PER_QUERY = 2
-
-/**
- * Decodes chunks [fromSeq, toSeq) of one data version in order. The next few chunks are
- * already being read while the consumer works on these, so reading and computing overlap and
- * memory holds two batches at most.
- */
-export async function* readChunks(
-  db: Executor,
-  datasetId: string,
-  version: number,
-  fromSeq: number,
-  toSeq: number,
-): AsyncGenerator<StoredChunk> {
-  const fetchFrom = (seq: number) =>
-    db
-      .select(chunkFields)
-      .from(datasetChunks)
-      .where(
-        and(
-          eq(datasetChunks.datasetId, datasetId),
-          eq(datasetChunks.version, version),
-          gte(datasetChunks.seq, seq),
-          lt(datasetChunks.seq, Math.min(seq + CHUNKS_PER_QUERY, toSeq)),
-        ),
-      )
-      .orderBy(asc(datasetChunks.seq))
-      .prepare('chunk_range')
-      .execute()
-  let pending = fromSeq < toSeq ? fetchFrom(fromSeq) : null
-  try {
-    for (let seq = fromSeq; seq < toSeq; seq += CHUNKS_PER_QUERY) {
-      const rows = await pending!
-      pending = seq + CHUNKS_PER_QUERY < toSeq ? fetchFrom(seq + CHUNKS_PER_QUERY) : null
-      if (rows.length !== Math.min(CHUNKS_PER_QUERY, toSeq - seq))
-        throw new Error(`data version ${version} lacks chunks from ${seq}`)
-      for (const row of rows) yield decodeStored(row)
-    }
-  } finally {
-    // A consumer that stops early leaves a read in flight; its outcome no longer matters.
-    pending?.catch(() => {})
-  }
 }
 
 /** The chunks that hold rows [from, to) of a data version, decoded. */

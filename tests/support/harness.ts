@@ -2,7 +2,7 @@ import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/analysis-
 import { TaskEventHub } from '../../jobs/event-hub'
 import { type AnalysisQueue, createAnalysisQueue } from '../../jobs/queue'
 import { createRedis } from '../../jobs/redis'
-import { type App, createApp, createAuthenticator } from '../../src/app'
+import { type App, createApp, createAuthenticator, forgetRevokedKey } from '../../src/app'
 import { listenForRevocations } from '../../src/auth/revocations'
 import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
@@ -66,10 +66,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   await events.start()
   const streams = new SseStreams()
   const authenticator = createAuthenticator({ config, db, redis, log })
-  await listenForRevocations(subscriber, config.queuePrefix, keyId => {
-    authenticator.forget(keyId)
-    streams.closeFor(keyId)
-  })
+  await listenForRevocations(subscriber, config.queuePrefix, forgetRevokedKey(authenticator, streams))
   const app = createApp({ config, db, redis, queue, events, streams, log, authenticator })
   const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []

@@ -36,6 +36,18 @@ const finished = (id: string) =>
 
 const named = (frames: SseFrame[]) => frames.filter(f => f.event)
 
+/** A long analysis of a big dataset, followed by a stream, once it runs. */
+async function runningAndWatched(datasetId: string) {
+  const task = await submit(datasetId, spearman)
+  const reader = new SseReader(await open(`/api/tasks/${task.id}/events`))
+  await waitFor(
+    async () => (await h.request('GET', `/api/tasks/${task.id}`)).body.status === 'running',
+    10_000,
+    'running',
+  )
+  return { task, reader }
+}
+
 describe('GET /api/tasks/{id}/events', () => {
   test('streams snapshot, monotonic progress, status and the final task, with ids, then ends', async () => {
     const task = await submit(big)
@@ -151,13 +163,7 @@ describe('cancel', () => {
   })
 
   test('a running task stops within a second and ends cancelled; its stream says so', async () => {
-    const task = await submit(big, spearman)
-    const reader = new SseReader(await open(`/api/tasks/${task.id}/events`))
-    await waitFor(
-      async () => (await h.request('GET', `/api/tasks/${task.id}`)).body.status === 'running',
-      10_000,
-      'running',
-    )
+    const { task, reader } = await runningAndWatched(big)
     const asked = performance.now()
     const res = await h.request('POST', `/api/tasks/${task.id}/cancel`)
     expect(res.status).toBe(202)
@@ -170,13 +176,7 @@ describe('cancel', () => {
 
   test('deleting a dataset stops its running task within a second and ends its stream', async () => {
     const doomed = await seedSynthetic(h.config.databaseUrl, 1_000_000, 32_768)
-    const task = await submit(doomed, spearman)
-    const reader = new SseReader(await open(`/api/tasks/${task.id}/events`))
-    await waitFor(
-      async () => (await h.request('GET', `/api/tasks/${task.id}`)).body.status === 'running',
-      10_000,
-      'running',
-    )
+    const { task, reader } = await runningAndWatched(doomed)
     const asked = performance.now()
     expect((await h.request('DELETE', `/api/datasets/${doomed}`)).status).toBe(204)
     await waitFor(async () => (await h.queue.getJobState(task.id)) !== 'active', 5000, 'the job to stop')
