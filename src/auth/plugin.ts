@@ -5,9 +5,9 @@ import type { Principal } from './principal'
 
 const principals = new WeakMap<Request, Principal>()
 
-/** Routes under /api that need no credentials: signing in and out. */
+/** Routes under /api that need no credentials: signing in and out (with or without a trailing slash). */
 const isPublic = (method: string, path: string) =>
-  method === 'OPTIONS' || !path.startsWith('/api/') || (path === '/api/session' && method !== 'GET')
+  method === 'OPTIONS' || !path.startsWith('/api/') || (/^\/api\/session\/?$/.test(path) && method !== 'GET')
 
 /**
  * Authenticates every /api request as soon as it arrives, before its body is read or its

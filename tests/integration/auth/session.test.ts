@@ -78,6 +78,12 @@ describe('browser sessions', () => {
     expect(same.status).toBe(201)
   })
 
+  test('signing in and out work with a trailing slash too', async () => {
+    expect((await h.request('POST', '/api/session/', { key: null, json: { key: ADMIN_KEY } })).status).toBe(200)
+    expect((await h.request('DELETE', '/api/session/', { key: null })).status).toBe(204)
+    expect((await h.request('GET', '/api/session/', { key: null })).status).toBe(401)
+  })
+
   test('signing out clears the cookie; a bad key, a forged or tampered cookie, or a revoked key’s session are 401', async () => {
     const signedOut = await h.request('DELETE', '/api/session', { key: null })
     expect(signedOut.status).toBe(204)
