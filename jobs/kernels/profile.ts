@@ -69,13 +69,13 @@ function scanColumn(chunk: Chunk, column: ColumnRef): ColumnScan {
     const { moments, min, max } = momentsOf(values)
     const sample: number[] = []
     sampleEvenly(values, SAMPLE_PER_CHUNK, sample)
-    const any = moments.n > 0
+    const present = moments.n > 0
     return {
       kind: 'float',
       nulls: values.length - moments.n,
       moments,
-      min: any ? min : null,
-      max: any ? max : null,
+      min: present ? min : null,
+      max: present ? max : null,
       sample,
     }
   }
