@@ -21,7 +21,19 @@ export type ClaimedTask = Pick<
 /** A data version with at most this many chunks comes with the claim. */
 const PREFETCH_CHUNKS = 4
 
-type ClaimRow = {
+type VersionFields = {
+  version_rows: string | null
+  columns: DatasetVersionRow['columns'] | null
+  chunk_count: number | null
+}
+
+/** The pinned data version a task row was joined with; null when it no longer exists. */
+const versionOf = (row: VersionFields): ClaimedTask['version'] =>
+  row.version_rows === null
+    ? null
+    : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 }
+
+type ClaimRow = VersionFields & {
   id: string
   dataset_id: string
   dataset_version: number
@@ -29,9 +41,6 @@ type ClaimRow = {
   params: TaskRow['params']
   attempts: number
   status: TaskRow['status']
-  version_rows: string | null
-  columns: DatasetVersionRow['columns'] | null
-  chunk_count: number | null
   seq: number | null
   row_start: string | null
   row_count: number | null
@@ -68,10 +77,7 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
     order by c.seq`
   const [row] = rows
   if (!row) return null
-  const version =
-    row.version_rows === null
-      ? null
-      : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 }
+  const version = versionOf(row)
   const prefetched = version !== null && version.chunkCount <= PREFETCH_CHUNKS
   return {
     id: row.id,
@@ -91,7 +97,7 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
   }
 }
 
-type RunningRow = {
+type RunningRow = VersionFields & {
   id: string
   dataset_id: string
   dataset_version: number
@@ -99,9 +105,6 @@ type RunningRow = {
   params: TaskRow['params']
   attempts: number
   cancel_requested: boolean
-  version_rows: string | null
-  columns: DatasetVersionRow['columns'] | null
-  chunk_count: number | null
 }
 
 /** The task and its data version, if the given attempt still owns it and it is still running. */
@@ -122,10 +125,7 @@ export async function loadRunningTask(db: Database, taskId: string, attempt: num
     attempts: row.attempts,
     status: 'running',
     cancelRequested: row.cancel_requested,
-    version:
-      row.version_rows === null
-        ? null
-        : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 },
+    version: versionOf(row),
     chunks: null,
   }
 }

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { ProblemError } from '../http/problem'
+import { requestPath } from '../http/request-context'
 import type { Authenticator } from './authenticator'
 import type { Principal } from './principal'
 
@@ -16,8 +17,7 @@ const isPublic = (method: string, path: string) =>
  */
 export const authentication = (auth: Authenticator) =>
   new Elysia({ name: 'authentication' }).onRequest(async ({ request, server }) => {
-    const path = new URL(request.url).pathname
-    if (isPublic(request.method, path)) return
+    if (isPublic(request.method, requestPath(request))) return
     principals.set(request, await auth.authenticate(request, server?.requestIP(request)?.address))
   })
 

@@ -6,6 +6,18 @@ type RequestInfo = { id: string; start: number }
 const info = new WeakMap<Request, RequestInfo>()
 const CLIENT_ID = /^[\w.:-]{1,128}$/
 
+/**
+ * A request's path as Elysia's router reads it (from the first `/` after the host, up to `?`),
+ * without parsing the URL: hooks that decide by path see exactly what routing will see.
+ */
+export function requestPath(request: Request): string {
+  const url = request.url
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  if (start < 0) return '/'
+  const query = url.indexOf('?', start)
+  return query < 0 ? url.slice(start) : url.slice(start, query)
+}
+
 /** The id of a request: the client's `X-Request-Id` when it is sane, else a fresh one. */
 export const requestIdOf = (request: Request): string | undefined => info.get(request)?.id
 

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { requestPath } from './request-context'
 
 /** JSON and event streams are never rendered: nothing may load or frame them. */
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -30,5 +31,5 @@ export const securityHeaders = () =>
     set.headers['x-content-type-options'] = 'nosniff'
     set.headers['x-frame-options'] = 'DENY'
     set.headers['referrer-policy'] = 'no-referrer'
-    set.headers['content-security-policy'] = policyFor(new URL(request.url).pathname)
+    set.headers['content-security-policy'] = policyFor(requestPath(request))
   })

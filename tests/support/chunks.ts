@@ -1,5 +1,7 @@
 import type { JsonCell } from '../../src/datasets/ingest/cells'
-import { type EncodedChunk, TableBuilder } from '../../src/datasets/ingest/table-builder'
+import { type EncodedChunk, TableBuilder, type TableSummary } from '../../src/datasets/ingest/table-builder'
+import { cellReader } from '../../src/storage/cell-values'
+import { decodeChunk } from '../../src/storage/chunk-codec'
 import { decodeStored, type StoredChunk } from '../../src/storage/chunk-store'
 import type { ColumnInfo } from '../../src/storage/columns'
 
@@ -22,3 +24,15 @@ export async function chunksOf(
 
 /** A JSON round trip, as a partial result makes through Redis between worker processes. */
 export const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value))
+
+/** The rows encoded chunks hold, read back the way the API shows them. */
+export function rowsOf(chunks: readonly EncodedChunk[], summary: TableSummary): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = []
+  for (const { bytes } of chunks) {
+    const chunk = decodeChunk(bytes)
+    const readers = summary.columns.map((c, i) => cellReader(chunk.columns.get(i), c.type))
+    for (let r = 0; r < chunk.rowCount; r++)
+      rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
+  }
+  return rows
+}

@@ -8,13 +8,14 @@ export type CellKind = (typeof CellKind)[keyof typeof CellKind]
 /** Text cells that mean "no value". */
 const NULL_TEXT = new Set(['', 'NA', 'null', 'NaN'])
 
-const C_0 = 48
-const C_9 = 57
-const C_MINUS = 45
-const C_PLUS = 43
-const C_DOT = 46
-const C_E = 101
-const C_E_UPPER = 69
+/** Character codes the number scanners compare against. */
+export const C_0 = 48
+export const C_9 = 57
+export const C_MINUS = 45
+export const C_PLUS = 43
+export const C_DOT = 46
+export const C_E = 101
+export const C_E_UPPER = 69
 
 const isDigit = (c: number) => c >= C_0 && c <= C_9
 

@@ -2,6 +2,7 @@ import { type FieldError, invalid, ProblemError } from '../../http/problem'
 import { type ChunkColumn, encodeChunk } from '../../storage/chunk-codec'
 import type { ColumnInfo, ColumnType } from '../../storage/columns'
 import { CellKind, classifyJson, classifyText, type JsonCell, parseIsoDatetime, widen } from './cells'
+import { dictionaryColumn } from './dictionary'
 
 export type IngestLimits = { columns: number; cellBytes: number; rows: number }
 
@@ -231,29 +232,8 @@ export class TableBuilder {
         return { type: 'boolean', values, nullCount }
       }
       default:
-        return this.buildDictionary(cells, kinds, nullCount)
+        return dictionaryColumn(kinds, cells.length, nullCount, i => String(cells[i]))
     }
-  }
-
-  private buildDictionary(cells: readonly JsonCell[], kinds: Uint8Array, nullCount: number): ChunkColumn {
-    const codes = new Int32Array(cells.length)
-    const dictionary: string[] = []
-    const lookup = new Map<string, number>()
-    for (let i = 0; i < cells.length; i++) {
-      if (kinds[i] === CellKind.Null) {
-        codes[i] = -1
-        continue
-      }
-      const text = String(cells[i])
-      let code = lookup.get(text)
-      if (code === undefined) {
-        code = dictionary.length
-        dictionary.push(text)
-        lookup.set(text, code)
-      }
-      codes[i] = code
-    }
-    return { type: 'string', codes, dictionary, nullCount }
   }
 }
 

@@ -1,12 +1,4 @@
-import { CellKind, classifyText, parseIsoDatetime } from './cells'
-
-const C_0 = 48
-const C_9 = 57
-const C_MINUS = 45
-const C_PLUS = 43
-const C_DOT = 46
-const C_E = 101
-const C_E_UPPER = 69
+import { C_0, C_9, C_DOT, C_E, C_E_UPPER, C_MINUS, C_PLUS, CellKind, classifyText, parseIsoDatetime } from './cells'
 
 /** Powers of ten that a double holds exactly (10^22 is the last). */
 const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)

@@ -1,6 +1,7 @@
 import type { ChunkColumn } from '../../storage/chunk-codec'
 import { restoreFormula } from '../csv-formulas'
 import { CellKind, widen } from './cells'
+import { dictionaryColumn } from './dictionary'
 
 /** Rows a chunk has room for at first; small uploads stay small. */
 const INITIAL_ROWS = 1024
@@ -134,29 +135,7 @@ export class TextChunk {
         return { type: 'boolean', values, nullCount }
       }
       default:
-        return this.buildDictionary(c, rows, nullCount)
+        return dictionaryColumn(this.kinds[c]!, rows, nullCount, r => this.cellText(c, r))
     }
-  }
-
-  private buildDictionary(c: number, rows: number, nullCount: number): ChunkColumn {
-    const kinds = this.kinds[c]!
-    const codes = new Int32Array(rows)
-    const dictionary: string[] = []
-    const lookup = new Map<string, number>()
-    for (let r = 0; r < rows; r++) {
-      if (kinds[r] === CellKind.Null) {
-        codes[r] = -1
-        continue
-      }
-      const text = this.cellText(c, r)
-      let code = lookup.get(text)
-      if (code === undefined) {
-        code = dictionary.length
-        dictionary.push(text)
-        lookup.set(text, code)
-      }
-      codes[r] = code
-    }
-    return { type: 'string', codes, dictionary, nullCount }
   }
 }

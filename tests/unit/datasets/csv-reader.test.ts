@@ -2,8 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { CsvReader } from '../../../src/datasets/ingest/csv-reader'
 import { type EncodedChunk, MAX_CHUNK_CELLS, TableBuilder } from '../../../src/datasets/ingest/table-builder'
 import { ProblemError } from '../../../src/http/problem'
-import { cellReader } from '../../../src/storage/cell-values'
-import { decodeChunk } from '../../../src/storage/chunk-codec'
+import { rowsOf } from '../../support/chunks'
 
 const LIMITS = { columns: 100, cellBytes: 1000, rows: 1000 }
 
@@ -14,13 +13,7 @@ async function parse(parts: string[], chunkRows = 3, limits = LIMITS) {
   const reader = new CsvReader(builder, 10_000)
   for (const part of parts) await reader.push(part)
   const summary = await reader.end()
-  const rows: Record<string, unknown>[] = []
-  for (const { bytes } of chunks) {
-    const chunk = decodeChunk(bytes)
-    const readers = summary.columns.map((c, i) => cellReader(chunk.columns.get(i), c.type))
-    for (let r = 0; r < chunk.rowCount; r++)
-      rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
-  }
+  const rows = rowsOf(chunks, summary)
   return { summary, rows, chunks }
 }
 

@@ -3,8 +3,7 @@ import { JsonArrayReader } from '../../../src/datasets/ingest/json-array-reader'
 import { NdjsonReader } from '../../../src/datasets/ingest/ndjson-reader'
 import { type EncodedChunk, TableBuilder } from '../../../src/datasets/ingest/table-builder'
 import { ProblemError } from '../../../src/http/problem'
-import { cellReader } from '../../../src/storage/cell-values'
-import { decodeChunk } from '../../../src/storage/chunk-codec'
+import { rowsOf } from '../../support/chunks'
 
 const LIMITS = { columns: 10, cellBytes: 100, rows: 100 }
 
@@ -19,13 +18,7 @@ async function read(make: (builder: TableBuilder) => Reader, parts: string[]) {
   const reader = make(builder)
   for (const part of parts) await reader.push(part)
   const summary = await reader.end()
-  const rows: Record<string, unknown>[] = []
-  for (const { bytes } of chunks) {
-    const chunk = decodeChunk(bytes)
-    const readers = summary.columns.map((c, i) => cellReader(chunk.columns.get(i), c.type))
-    for (let r = 0; r < chunk.rowCount; r++)
-      rows.push(Object.fromEntries(summary.columns.map((c, i) => [c.name, readers[i]!(r)])))
-  }
+  const rows = rowsOf(chunks, summary)
   return rows
 }
 
