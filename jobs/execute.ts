@@ -48,13 +48,13 @@ export function mergeParts(round: Round<unknown>, outputs: PartOutput[]): unknow
 /**
  * Runs a kernel in this thread, one part per round, for data small enough not to be split. The
  * first round takes the chunks as they are read, so reading and computing overlap; later rounds
- * go over the chunks kept from it.
+ * go over the chunks kept from it, which it answers with the result.
  */
 export async function runUnsplit(
   kernel: AnyKernel,
   chunks: AsyncIterable<StoredChunk> | Iterable<StoredChunk>,
   step: Step,
-): Promise<unknown> {
+): Promise<{ result: unknown; chunks: StoredChunk[] }> {
   const kept: StoredChunk[] = []
   async function* keeping(): AsyncGenerator<StoredChunk> {
     for await (const chunk of chunks) {
@@ -68,5 +68,5 @@ export async function runUnsplit(
     const output = await runPart(round, ctx, 0, 1, r === 0 ? keeping() : kept, step)
     ctx = round.fold(ctx, mergeParts(round, [output]), 1)
   }
-  return kernel.finish(ctx)
+  return { result: kernel.finish(ctx), chunks: kept }
 }

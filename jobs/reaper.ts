@@ -3,8 +3,7 @@ import type { Database } from '../src/db/client'
 import { tasks } from '../src/db/schema'
 import type { Logger } from '../src/logger'
 import { type AnalysisQueue, enqueueAnalysis } from './queue'
-import { statusEvent } from './run-task'
-import type { TaskEventPublisher } from './task-events'
+import { statusEvent, type TaskEventPublisher } from './task-events'
 import { failTask } from './task-store'
 
 /** One worker at a time sweeps: the lock is per queue prefix. */

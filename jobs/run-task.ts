@@ -1,12 +1,19 @@
-import { decodeStored } from '../src/storage/chunk-store'
+import type { TaskJson } from '../src/tasks/service'
 import { AnalysisError, CancelledError } from './errors'
 import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
 import type { AnyKernel } from './kernels/kernel'
 import { ProgressReporter } from './progress'
 import type { PartJob, SplitState, TaskJobData } from './queue'
-import type { TaskEvent } from './task-events'
-import { type ClaimedTask, claimTask, completeTask, loadRunningTask, saveProgress } from './task-store'
+import { statusEvent } from './task-events'
+import {
+  type ClaimedTask,
+  type CompletionTimes,
+  claimTask,
+  completeTask,
+  loadRunningTask,
+  saveProgress,
+} from './task-store'
 import type { ThreadEnv } from './thread-env'
 import { chunkRange, partsOf, totalWork } from './work'
 
@@ -103,7 +110,10 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
   }
 }
 
-/** The unsplit path: the data is small, so its chunks are read once (while the first round runs) and kept. */
+/**
+ * The unsplit path: the data is small, so its chunks are read once (while the first round runs)
+ * and kept, also for the thread's next analyses of the same data.
+ */
 async function runHere(
   env: ThreadEnv,
   task: ClaimedTask,
@@ -111,9 +121,7 @@ async function runHere(
   signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
   const version = task.version!
-  const chunks = task.chunks
-    ? task.chunks.map(decodeStored)
-    : env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount)
+  const cached = env.cache.get(task.datasetId, task.datasetVersion)
   const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
     await saveProgress(env.progressDb, task.id, task.attempts, update)
@@ -126,28 +134,44 @@ async function runHere(
     checkCancel(signal)
     reporter.report((done / Math.max(work, 1)) * 100, stage, done)
   }
-  const result = await runUnsplit(kernel, chunks, step)
+  const { result, chunks } = await runUnsplit(
+    kernel,
+    cached ?? env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount),
+    step,
+  )
+  if (!cached && chunks.length === version.chunkCount) env.cache.put(task.datasetId, task.datasetVersion, chunks)
   await reporter.settled()
   return finishTask(env, task, result, work)
 }
 
+/** A final task whose result is larger than this is read back from PostgreSQL by the streams. */
+const MAX_RESULT_IN_EVENT = 64 * 1024
+
 /** Stores the result (if this attempt still owns the task) and announces it. */
 async function finishTask(env: ThreadEnv, task: ClaimedTask, result: unknown, work: number): Promise<TaskRunOutcome> {
-  if (!(await completeTask(env.db, task.id, task.attempts, result, work))) return 'superseded'
-  await env.events.publish({
-    type: 'status',
-    task_id: task.id,
-    dataset_id: task.datasetId,
-    status: 'completed',
-    attempts: task.attempts,
-  })
+  const resultJson = JSON.stringify(result)
+  const times = await completeTask(env.db, task.id, task.attempts, resultJson, work)
+  if (!times) return 'superseded'
+  const event = statusEvent({ ...task, status: 'completed' })
+  await env.events.publish(
+    resultJson.length <= MAX_RESULT_IN_EVENT ? { ...event, task: completedJson(task, result, times) } : event,
+  )
   return 'completed'
 }
 
-export const statusEvent = (task: Pick<ClaimedTask, 'id' | 'datasetId' | 'status' | 'attempts'>): TaskEvent => ({
-  type: 'status',
-  task_id: task.id,
+/** The completed task as the api shows it. */
+const completedJson = (task: ClaimedTask, result: unknown, times: CompletionTimes): TaskJson => ({
+  id: task.id,
   dataset_id: task.datasetId,
-  status: task.status,
+  kind: task.kind,
+  params: task.params,
+  status: 'completed',
+  progress: 100,
+  stage: 'done',
+  result,
+  error: null,
   attempts: task.attempts,
+  created_at: times.createdAt,
+  started_at: times.startedAt,
+  finished_at: times.finishedAt,
 })

@@ -1,14 +1,38 @@
 import type { Redis } from 'ioredis'
-import type { TaskStatus } from '../src/db/schema'
+import type { TaskRow, TaskStatus } from '../src/db/schema'
+import type { TaskJson } from '../src/tasks/service'
 
 /**
  * Live task events, published on Redis pub/sub so that every api process hears every worker.
- * They carry no results: a stream reads the task from PostgreSQL for its snapshot and its final
- * event, so a missed event never leaves a client with a wrong state, only a late one.
+ * A stream reads the task from PostgreSQL for its snapshot, so a missed event never leaves a
+ * client with a wrong state, only a late one. The final task comes with a `completed` status
+ * when its result is small, and streams then need not read it back; otherwise they do.
  */
-export type TaskEvent =
-  | { type: 'progress'; task_id: string; dataset_id: string; progress: number; stage: string; rows_processed: number }
-  | { type: 'status'; task_id: string; dataset_id: string; status: TaskStatus; attempts: number }
+export type TaskEvent = ProgressEvent | StatusEvent
+export type ProgressEvent = {
+  type: 'progress'
+  task_id: string
+  dataset_id: string
+  progress: number
+  stage: string
+  rows_processed: number
+}
+export type StatusEvent = {
+  type: 'status'
+  task_id: string
+  dataset_id: string
+  status: TaskStatus
+  attempts: number
+  task?: TaskJson
+}
+
+export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>): StatusEvent => ({
+  type: 'status',
+  task_id: task.id,
+  dataset_id: task.datasetId,
+  status: task.status,
+  attempts: task.attempts,
+})
 
 export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled']
 export const isFinal = (status: TaskStatus) => FINAL_STATUSES.includes(status)

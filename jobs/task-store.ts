@@ -1,7 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../src/db/client'
 import { type DatasetVersionRow, type TaskRow, tasks } from '../src/db/schema'
-import type { StoredChunkRow } from '../src/storage/chunk-store'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 
@@ -14,12 +13,7 @@ export type ClaimedTask = Pick<
   'id' | 'datasetId' | 'datasetVersion' | 'kind' | 'params' | 'attempts' | 'status' | 'cancelRequested'
 > & {
   version: Pick<DatasetVersionRow, 'rowCount' | 'columns' | 'chunkCount'> | null
-  /** All the version's chunks when it has few: small tasks then need no other read. */
-  chunks: StoredChunkRow[] | null
 }
-
-/** A data version with at most this many chunks comes with the claim. */
-const PREFETCH_CHUNKS = 4
 
 type VersionFields = {
   version_rows: string | null
@@ -41,21 +35,16 @@ type ClaimRow = VersionFields & {
   params: TaskRow['params']
   attempts: number
   status: TaskRow['status']
-  seq: number | null
-  row_start: string | null
-  row_count: number | null
-  data: Uint8Array | null
 }
 
 /**
- * Marks a task running for a new attempt and reads its pinned data version (with the chunks of
- * a small one) in one round trip. Null when there is nothing to run: the task was deleted,
+ * Marks a task running for a new attempt and reads its pinned data version in one round trip. Null when there is nothing to run: the task was deleted,
  * cancelled or already finished (a job delivered twice must not run twice). The version is
  * null when its data no longer exists.
  */
 export async function claimTask(db: Database, taskId: string): Promise<ClaimedTask | null> {
   // postgres.js prepares tagged statements; Drizzle's db.execute would re-plan this one each time.
-  const rows = await db.$client<ClaimRow[]>`
+  const [row] = await db.$client<ClaimRow[]>`
     with claimed as (
       update tasks
       set status = case when cancel_requested then 'cancelled'::task_status else 'running'::task_status end,
@@ -69,16 +58,10 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
       where id = ${taskId} and status in ('pending', 'running')
       returning id, dataset_id, dataset_version, kind, params, attempts, status
     )
-    select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count, c.seq, c.row_start, c.row_count, c.data
+    select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count
     from claimed
-    left join dataset_versions v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version
-    left join dataset_chunks c
-      on c.dataset_id = v.dataset_id and c.version = v.version and v.chunk_count <= ${PREFETCH_CHUNKS}
-    order by c.seq`
-  const [row] = rows
+    left join dataset_versions v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version`
   if (!row) return null
-  const version = versionOf(row)
-  const prefetched = version !== null && version.chunkCount <= PREFETCH_CHUNKS
   return {
     id: row.id,
     datasetId: row.dataset_id,
@@ -88,12 +71,7 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
     attempts: row.attempts,
     status: row.status,
     cancelRequested: false,
-    version,
-    chunks: prefetched
-      ? rows.flatMap(r =>
-          r.seq === null ? [] : [{ seq: r.seq, rowStart: Number(r.row_start), rowCount: r.row_count!, data: r.data! }],
-        )
-      : null,
+    version: versionOf(row),
   }
 }
 
@@ -126,7 +104,6 @@ export async function loadRunningTask(db: Database, taskId: string, attempt: num
     status: 'running',
     cancelRequested: row.cancel_requested,
     version: versionOf(row),
-    chunks: null,
   }
 }
 
@@ -166,25 +143,34 @@ export async function saveProgress(
     .execute()
 }
 
+/** When a completed task's row was made, first started and finished, as ISO 8601 UTC. */
+export type CompletionTimes = { createdAt: string; startedAt: string | null; finishedAt: string }
+
+/** The api's form of a timestamp (the columns hold milliseconds). */
+const ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+
 /**
- * Stores the result; only the attempt that owns a running task can, so the effect happens once.
- * `rows` is what the analysis read over all its passes.
+ * Stores the result (given as JSON); only the attempt that owns a running task can, so the
+ * effect happens once: null when another attempt or a cancel got there first. `rows` is what
+ * the analysis read over all its passes.
  */
 export async function completeTask(
   db: Database,
   taskId: string,
   attempt: number,
-  result: unknown,
+  resultJson: string,
   rows: number,
-): Promise<boolean> {
+): Promise<CompletionTimes | null> {
   // A tagged statement is prepared once per connection; Drizzle would rebuild this one per task.
-  const updated = await db.$client`
+  const [row] = await db.$client<{ created_at: string; started_at: string | null; finished_at: string }[]>`
     update tasks
     set status = 'completed', progress = 100, stage = 'done', rows_processed = greatest(rows_processed, ${rows}),
-        result = ${JSON.stringify(result)}::jsonb, error = null, finished_at = now(), updated_at = now()
+        result = ${resultJson}::jsonb, error = null, finished_at = now(), updated_at = now()
     where id = ${taskId} and attempts = ${attempt} and status = 'running'
-    returning id`
-  return updated.length > 0
+    returning to_char(created_at at time zone 'UTC', ${ISO_UTC}) as created_at,
+              to_char(started_at at time zone 'UTC', ${ISO_UTC}) as started_at,
+              to_char(finished_at at time zone 'UTC', ${ISO_UTC}) as finished_at`
+  return row ? { createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at } : null
 }
 
 export type TaskChange = Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { createDb, type Database } from '../src/db/client'
 import { type ChunkReader, createChunkReader } from '../src/storage/chunk-reader'
+import { ChunkCache } from './chunk-cache'
 import { type TaskEventPublisher, taskEventPublisher } from './task-events'
 
 /** What the worker process hands each analysis thread (threads read no environment). */
@@ -14,6 +15,9 @@ export type ThreadData = {
   splitParts: number
 }
 
+/** Per thread: with a few threads per worker, a bounded share of its memory. */
+const CHUNK_CACHE_BYTES = 32 * 1024 * 1024
+
 /**
  * The connections of one long-lived analysis thread. `progressDb` commits without waiting for
  * the WAL flush: a claim or a progress update lost in a database crash is harmless (the job
@@ -23,6 +27,8 @@ export type ThreadEnv = {
   db: Database
   progressDb: Database
   chunks: ChunkReader
+  /** Decoded chunks of the small data versions this thread analysed last. */
+  cache: ChunkCache
   redis: Redis
   events: TaskEventPublisher
   queuePrefix: string
@@ -37,6 +43,7 @@ export function threadEnv(data: ThreadData): ThreadEnv {
     db: createDb(data.databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
     progressDb: createDb(data.databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),
     chunks: createChunkReader(data.databaseUrl),
+    cache: new ChunkCache(CHUNK_CACHE_BYTES),
     redis,
     events: taskEventPublisher(redis, data.queuePrefix),
     queuePrefix: data.queuePrefix,

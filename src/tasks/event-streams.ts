@@ -1,12 +1,10 @@
 import type { TaskEventHub } from '../../jobs/event-hub'
-import { isFinal, type TaskEvent } from '../../jobs/task-events'
+import { isFinal, type ProgressEvent, type StatusEvent, type TaskEvent } from '../../jobs/task-events'
 import type { TaskRow } from '../db/schema'
 import { EventQueue, SerializedJson, type SseSend } from '../http/sse'
-import { toTaskJson } from './service'
+import { type TaskJson, toTaskJson } from './service'
 
 type LoadTask = (id: string) => Promise<TaskRow | null>
-
-type ProgressEvent = Extract<TaskEvent, { type: 'progress' }>
 
 // The hub hands one event object to every stream that listens, so its frame data is made once.
 const serialized = new WeakMap<ProgressEvent, SerializedJson>()
@@ -25,6 +23,13 @@ function progressData(event: ProgressEvent): SerializedJson {
     serialized.set(event, data)
   }
   return data
+}
+
+/** The task a final status announced: carried by the event when small, otherwise read. */
+async function finalTask(event: StatusEvent, load: LoadTask): Promise<TaskJson | null> {
+  if (event.task) return event.task
+  const row = await load(event.task_id)
+  return row && toTaskJson(row)
 }
 
 /**
@@ -66,10 +71,10 @@ export async function streamTask(
         send('status', { id: taskId, status: event.status, attempts })
         continue
       }
-      const final = await load(taskId)
+      const final = await finalTask(event, load)
       if (!final) return
       send('status', { id: taskId, status: final.status, attempts: final.attempts })
-      send(final.status, toTaskJson(final))
+      send(final.status, final)
       return
     }
   } finally {
@@ -97,8 +102,8 @@ export async function streamAllTasks(
       else {
         send('status', { id: event.task_id, status: event.status, attempts: event.attempts })
         if (!isFinal(event.status)) continue
-        const final = await load(event.task_id)
-        if (final) send(final.status, toTaskJson(final))
+        const final = await finalTask(event, load)
+        if (final) send(final.status, final)
       }
     }
   } finally {

@@ -1,6 +1,6 @@
 import { TransactionRollbackError } from 'drizzle-orm'
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue'
-import { isFinal, type TaskEvent, type TaskEventPublisher } from '../../jobs/task-events'
+import { isFinal, statusEvent, type TaskEventPublisher } from '../../jobs/task-events'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
 import type { Database } from '../db/client'
@@ -207,11 +207,3 @@ export type Submitted = { task: TaskRow; replayed: boolean }
 
 const requestHashOf = (datasetId: string, kind: string, params: unknown) =>
   new Bun.CryptoHasher('sha256').update(JSON.stringify([datasetId, kind, params])).digest('hex')
-
-export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>): TaskEvent => ({
-  type: 'status',
-  task_id: task.id,
-  dataset_id: task.datasetId,
-  status: task.status,
-  attempts: task.attempts,
-})

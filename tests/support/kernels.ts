@@ -13,8 +13,8 @@ export function kernelFor(kind: AnalysisKind, params: unknown, columns: ColumnIn
   return createKernel(kind, validateAnalysis(kind, params, columns), columns)
 }
 
-export const runHere = (kind: AnalysisKind, params: unknown, columns: ColumnInfo[], chunks: StoredChunk[]) =>
-  runUnsplit(kernelFor(kind, params, columns), chunks, noStep)
+export const runHere = async (kind: AnalysisKind, params: unknown, columns: ColumnInfo[], chunks: StoredChunk[]) =>
+  (await runUnsplit(kernelFor(kind, params, columns), chunks, noStep)).result
 
 /**
  * Runs an analysis split as the flow does (the same partsOf / chunkRange / runPart /

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import type { StoredChunk } from '../../../../src/storage/chunk-store'
 import type { AnalysisKind } from '../../../../src/tasks/analyses'
 import categorical from '../../../fixtures/categorical.json'
 import mixed from '../../../fixtures/mixed.json'
@@ -108,4 +109,26 @@ describe('kernels split across parts', () => {
     for (const parts of [2, 3, 4])
       expect(await runSplit(kind, params, data.columns, data.chunks, parts)).toEqual(unsplit)
   })
+})
+
+/** Everything a chunk holds, copied out of its typed arrays. */
+const contentsOf = (chunks: StoredChunk[]) =>
+  chunks.map(chunk =>
+    [...chunk.columns].map(([index, column]) =>
+      column.type === 'string'
+        ? [index, Array.from(column.codes), [...column.dictionary]]
+        : [index, column.type, Array.from(column.values)],
+    ),
+  )
+
+describe('kernels leave their chunks untouched (a thread keeps small data for its next analyses)', () => {
+  test.each(CASES)(
+    '%s: the chunks are as before, and a second run gives the same result',
+    async (_n, kind, params, data) => {
+      const before = contentsOf(data.chunks)
+      const first = await runHere(kind, params, data.columns, data.chunks)
+      expect(contentsOf(data.chunks)).toEqual(before)
+      expect(await runHere(kind, params, data.columns, data.chunks)).toEqual(first)
+    },
+  )
 })
