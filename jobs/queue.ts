@@ -44,8 +44,9 @@ const RETRIES: JobsOptions = { attempts: 3, backoff: { type: 'exponential', dela
 
 export const ANALYSIS_JOB_OPTIONS: JobsOptions = {
   ...RETRIES,
-  // PostgreSQL keeps the task; Redis only needs the job while it is alive.
-  removeOnComplete: { age: 3600, count: 1000 },
+  // PostgreSQL keeps the task; Redis only needs the job while it is alive. A task enqueued again
+  // after its job went finds the task finished and skips it.
+  removeOnComplete: true,
   removeOnFail: { age: 24 * 3600, count: 5000 },
 }
 
