@@ -71,6 +71,32 @@ describe('several processes', () => {
     const final = await reader.next(f => f.event === 'completed', 30_000)
     expect(final?.data).toMatchObject({ id: submitted.id, status: 'completed', result: { row_count: 1_000_000 } })
     expect(reader.frames.some(f => f.event === 'progress')).toBe(true)
+    // one structured line per request and per job, with its timing
+    const lines = (child: Child) =>
+      child
+        .output()
+        .split('\n')
+        .filter(line => line.startsWith('{'))
+        .map(line => JSON.parse(line) as Record<string, unknown>)
+    const requestLine = lines(a).find(l => l.msg === 'request' && l.method === 'POST')
+    expect(requestLine).toMatchObject({
+      level: 'info',
+      service: 'api',
+      path: `/api/datasets/${dataset}/process`,
+      status: 202,
+      ms: expect.any(Number),
+      request_id: expect.any(String),
+    })
+    const jobLine = await waitFor(async () => lines(w).find(l => l.msg === 'task job finished'))
+    expect(jobLine).toMatchObject({
+      level: 'info',
+      service: 'worker',
+      task_id: submitted.id,
+      outcome: 'completed',
+      attempts: 1,
+      ms: expect.any(Number),
+    })
+    expect(typeof jobLine.time).toBe('string')
     await Promise.all([a.stop(), b.stop(), w.stop()])
   })
 
