@@ -161,6 +161,28 @@ describe('streams and their clients', () => {
   })
 })
 
+/** The threads BullMQ's sandbox holds for running jobs: the way to make one die from outside. */
+type ChildPool = { retained: Record<string, { kill(signal?: string): Promise<void> }> }
+
+describe('a thread that dies', () => {
+  test('fails its attempt; the job runs again after a backoff and the task completes on attempt 2', async () => {
+    const { task, reader } = await runningAndWatched(big)
+    const pool = (workers.tasks as unknown as { childPool: ChildPool }).childPool
+    const running = Object.values(pool.retained)
+    expect(running.length).toBeGreaterThan(0)
+    await Promise.all(running.map(child => child.kill('SIGKILL')))
+    const retrying = await reader.next(f => f.event === 'status' && (f.data as { status: string }).status === 'pending')
+    expect(retrying?.data).toMatchObject({ id: task.id, status: 'pending', attempts: 1 })
+    const final = await reader.next(f => f.event === 'completed', 30_000)
+    expect(final?.data).toMatchObject({ id: task.id, status: 'completed', attempts: 2, error: null })
+    const statuses = named(reader.frames)
+      .filter(f => f.event === 'status')
+      .map(f => (f.data as { status: string }).status)
+    expect(statuses.slice(statuses.indexOf('pending'))).toEqual(['pending', 'running', 'completed'])
+    expect((await h.request('GET', `/api/tasks/${task.id}`)).body.result.method).toBe('spearman')
+  })
+})
+
 describe('cancel', () => {
   test('a pending task is cancelled at once and never runs', async () => {
     await workers.tasks.pause()
