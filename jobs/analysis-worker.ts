@@ -18,7 +18,15 @@ export type AnalysisWorkerOptions = {
   connection: () => Redis
   config: Pick<
     Config,
-    'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'workerConcurrency' | 'analysisThreads' | 'split' | 'jobs' | 'reaper'
+    | 'databaseUrl'
+    | 'redisUrl'
+    | 'queuePrefix'
+    | 'workerConcurrency'
+    | 'analysisThreads'
+    | 'split'
+    | 'analysisCacheBytes'
+    | 'jobs'
+    | 'reaper'
   >
   db: Database
   log: Logger
@@ -42,6 +50,7 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     queuePrefix: config.queuePrefix,
     splitMinRows: config.split.minRows,
     splitParts: config.split.parts,
+    cacheBytes: config.analysisCacheBytes,
   }
   const common = {
     prefix: config.queuePrefix,

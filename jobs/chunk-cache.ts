@@ -37,7 +37,7 @@ export class ChunkCache {
   put(datasetId: string, version: number, chunks: StoredChunk[]): void {
     const key = `${datasetId}/${version}`
     const bytes = chunks.reduce((sum, chunk) => sum + chunkBytes(chunk), 0)
-    if (bytes > this.capacityBytes || this.entries.has(key)) return
+    if (this.capacityBytes === 0 || bytes > this.capacityBytes || this.entries.has(key)) return
     for (const [oldest, entry] of this.entries) {
       if (this.used + bytes <= this.capacityBytes) break
       this.entries.delete(oldest)

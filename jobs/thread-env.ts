@@ -13,10 +13,9 @@ export type ThreadData = {
   splitMinRows: number
   /** How many parts a split round has. */
   splitParts: number
+  /** Decoded chunks this thread may keep for its next analyses. */
+  cacheBytes: number
 }
-
-/** Per thread: with a few threads per worker, a bounded share of its memory. */
-const CHUNK_CACHE_BYTES = 32 * 1024 * 1024
 
 /**
  * The connections of one long-lived analysis thread. `progressDb` commits without waiting for
@@ -43,7 +42,7 @@ export function threadEnv(data: ThreadData): ThreadEnv {
     db: createDb(data.databaseUrl, { max: 2, applicationName: 'datadynamo-analysis' }),
     progressDb: createDb(data.databaseUrl, { max: 1, applicationName: 'datadynamo-analysis', relaxedCommit: true }),
     chunks: createChunkReader(data.databaseUrl),
-    cache: new ChunkCache(CHUNK_CACHE_BYTES),
+    cache: new ChunkCache(data.cacheBytes),
     redis,
     events: taskEventPublisher(redis, data.queuePrefix),
     queuePrefix: data.queuePrefix,

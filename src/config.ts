@@ -36,6 +36,7 @@ const EnvSchema = t.Object({
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
   SPLIT_MIN_ROWS: Int(2_000_000, 1),
   SPLIT_PARTS: Int(4, 1, 256),
+  ANALYSIS_CACHE_MB: Int(32, 0, 65_536),
   SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
   JOB_LOCK_MS: Int(30_000, 500),
   STALLED_INTERVAL_MS: Int(30_000, 250),
@@ -73,6 +74,8 @@ export type Config = {
   limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
   chunkRows: number
   split: { minRows: number; parts: number }
+  /** Per analysis thread: decoded chunks of small data versions kept for the next analyses. */
+  analysisCacheBytes: number
   sseHeartbeatMs: number
   /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */
   jobs: { lockMs: number; stalledIntervalMs: number }
@@ -125,6 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     chunkRows: env.CHUNK_ROWS,
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
+    analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     jobs: { lockMs: env.JOB_LOCK_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS },
     reaper: { intervalMs: env.REAPER_INTERVAL_MS, graceMs: env.REAPER_GRACE_MS },

@@ -49,6 +49,13 @@ describe('ChunkCache', () => {
     expect(cache.bytes).toBe(160)
   })
 
+  test('keeps nothing with a budget of 0 (ANALYSIS_CACHE_MB=0)', () => {
+    const cache = new ChunkCache(0)
+    cache.put('a', 1, [chunkOf(0)])
+    expect(cache.get('a', 1)).toBeUndefined()
+    expect(cache.size).toBe(0)
+  })
+
   test('keeps nothing of a version larger than the whole budget', () => {
     const cache = new ChunkCache(100)
     cache.put('a', 1, [chunkOf(5)])
