@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import { type Subprocess, spawn } from 'bun'
 import { Redis } from 'ioredis'
 import { createTestPrefix, REDIS_URL } from '../support/services'
+import { cpuPerTask, cpuSoFar } from './lib/cpu-time'
 import { AUTH, fmt, freshDatabase, postJson, startSystem } from './lib/services'
 
 const TASKS = 2000
@@ -104,15 +105,19 @@ export async function throughput(): Promise<Record<string, string>> {
     // A running system has compiled its hot paths: warm the api, worker and threads up first.
     await submit(WARM_UP)
     while (completed.count() < WARM_UP) await Bun.sleep(10)
+    const pids = { api: system.apiPid, worker: worker.pid }
+    const cpuBefore = cpuSoFar(pids)
     const started = performance.now()
     await submit(TASKS)
     while (completed.count() < WARM_UP + TASKS) await Bun.sleep(5)
     const rate = TASKS / ((performance.now() - started) / 1000)
+    const cpu = cpuPerTask(cpuBefore, cpuSoFar(pids), TASKS)
     const ceiling = await queueCeiling()
     return {
       [`${TASKS} small profile tasks, POST → completed (worker concurrency ${CONCURRENCY})`]: `${fmt(rate, 0)} tasks/s`,
       [`BullMQ no-op jobs through worker threads (concurrency ${CONCURRENCY})`]: `${fmt(ceiling, 0)} jobs/s`,
       ratio: fmt(rate / ceiling, 2),
+      'CPU per task, by part (ms, from /proc)': cpu,
     }
   } finally {
     watch.abort()
