@@ -7,7 +7,7 @@ import { statusEvent, type TaskEventPublisher } from './task-events'
 import { failTask } from './task-store'
 
 /** One worker at a time sweeps: the lock is per queue prefix (the two-key form takes 32-bit keys). */
-const REAPER_LOCK = 727_274_002
+export const REAPER_LOCK = 727_274_002
 
 export type ReaperOptions = {
   db: Database

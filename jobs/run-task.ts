@@ -121,7 +121,13 @@ async function runHere(
   signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
   const version = task.version!
-  const cached = env.cache.get(task.datasetId, task.datasetVersion)
+  const key = {
+    datasetId: task.datasetId,
+    version: task.datasetVersion,
+    rowCount: version.rowCount,
+    chunkCount: version.chunkCount,
+  }
+  const cached = env.cache.get(key)
   const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
     await saveProgress(env.progressDb, task.id, task.attempts, update)
@@ -139,12 +145,13 @@ async function runHere(
     cached ?? env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount),
     step,
   )
-  if (!cached && chunks.length === version.chunkCount) env.cache.put(task.datasetId, task.datasetVersion, chunks)
+  // A kernel reads the chunks in its first round; one with no round read none, and keeps none.
+  if (!cached && chunks.length === version.chunkCount) env.cache.put(key, chunks)
   await reporter.settled()
   return finishTask(env, task, result, work)
 }
 
-/** A final task whose result is larger than this is read back from PostgreSQL by the streams. */
+/** A final task whose result is larger than this (bytes of JSON) is read back from PostgreSQL by the streams. */
 const MAX_RESULT_IN_EVENT = 64 * 1024
 
 /** Stores the result (if this attempt still owns the task) and announces it. */
@@ -154,7 +161,9 @@ async function finishTask(env: ThreadEnv, task: ClaimedTask, result: unknown, wo
   if (!times) return 'superseded'
   const event = statusEvent({ ...task, status: 'completed' })
   await env.events.publish(
-    resultJson.length <= MAX_RESULT_IN_EVENT ? { ...event, task: completedJson(task, result, times) } : event,
+    Buffer.byteLength(resultJson) <= MAX_RESULT_IN_EVENT
+      ? { ...event, task: completedJson(task, result, times) }
+      : event,
   )
   return 'completed'
 }

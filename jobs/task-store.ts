@@ -38,9 +38,9 @@ type ClaimRow = VersionFields & {
 }
 
 /**
- * Marks a task running for a new attempt and reads its pinned data version in one round trip. Null when there is nothing to run: the task was deleted,
- * cancelled or already finished (a job delivered twice must not run twice). The version is
- * null when its data no longer exists.
+ * Marks a task running for a new attempt and reads its pinned data version in one round trip.
+ * Null when there is nothing to run: the task was deleted, cancelled or already finished (a job
+ * delivered twice must not run twice). The version is null when its data no longer exists.
  */
 export async function claimTask(db: Database, taskId: string): Promise<ClaimedTask | null> {
   // postgres.js prepares tagged statements; Drizzle's db.execute would re-plan this one each time.

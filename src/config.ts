@@ -74,7 +74,7 @@ export type Config = {
   limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
   chunkRows: number
   split: { minRows: number; parts: number }
-  /** Per analysis thread: decoded chunks of small data versions kept for the next analyses. */
+  /** Per task thread: decoded chunks of small data versions kept for the next analyses. */
   analysisCacheBytes: number
   sseHeartbeatMs: number
   /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */

@@ -76,6 +76,7 @@ describe('several processes', () => {
       child
         .output()
         .split('\n')
+        .slice(0, -1) // the last piece may be a line still being written
         .filter(line => line.startsWith('{'))
         .map(line => JSON.parse(line) as Record<string, unknown>)
     const requestLine = lines(a).find(l => l.msg === 'request' && l.method === 'POST')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { sql } from 'drizzle-orm'
 import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
 import mixed from '../../fixtures/mixed.json'
+import { putData } from '../../support/datasets'
 import { expectClose } from '../../support/expect-close'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
 
@@ -36,6 +37,20 @@ async function finished(taskId: string) {
 }
 
 describe('POST /api/datasets/{id}/process', () => {
+  test('after the data is replaced, analyses see the new data, in whichever thread kept the old', async () => {
+    const csv = (values: number[]) => `v\n${values.join('\n')}\n`
+    const id = (await h.request('POST', '/api/datasets', { json: { name: 'replaced' } })).body.id
+    const profileOf = async () => {
+      const task = (await h.request('POST', `/api/datasets/${id}/process`)).body
+      return (await finished(task.id)).result.columns[0]
+    }
+    expect((await putData(h, id, csv([1, 2, 3, 4]), 'text/csv')).status).toBe(200)
+    // enough runs for every thread of the worker to keep the first version
+    for (let i = 0; i < 4; i++) expect(await profileOf()).toMatchObject({ min: 1, max: 4, mean: 2.5 })
+    expect((await putData(h, id, csv([10, 20, 30, 40]), 'text/csv')).status).toBe(200)
+    for (let i = 0; i < 4; i++) expect(await profileOf()).toMatchObject({ min: 10, max: 40, mean: 25 })
+  })
+
   test('runs a profile in a worker thread and stores the pandas-checked result', async () => {
     const res = await h.request('POST', `/api/datasets/${datasetId}/process`, { json: { kind: 'profile' } })
     expect(res.status).toBe(202)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
-import { reapOrphans } from '../../../jobs/reaper'
+import { REAPER_LOCK, reapOrphans } from '../../../jobs/reaper'
 import { createRedis } from '../../../jobs/redis'
 import { taskEventPublisher } from '../../../jobs/task-events'
 import { createLogger } from '../../../src/logger'
@@ -48,8 +48,9 @@ describe('the orphan reaper', () => {
   test('a running task whose job is gone (its completion lost with PostgreSQL) runs again and completes', async () => {
     const done = await finished((await h.request('POST', `/api/datasets/${datasetId}/process`)).body.id)
     expect(done).toMatchObject({ status: 'completed', attempts: 1 })
+    // the row is committed a moment before BullMQ removes the completed job
+    await waitFor(async () => (await h.queue.getJob(done.id)) === undefined, 5000, 'the job to go')
     await orphan(done.id, 'running', 1)
-    expect(await h.queue.getJob(done.id)).toBeUndefined()
     expect(await reap()).toBe(1)
     const again = await finished(done.id)
     expect(again).toMatchObject({ status: 'completed', attempts: 2, result: done.result })
@@ -76,6 +77,19 @@ describe('the orphan reaper', () => {
     expect(await h.queue.getJobState(failed.id)).toBe('failed')
     expect(await reap()).toBe(1)
     expect(await task(failed.id)).toMatchObject({ status: 'failed', error: failed.error })
+  })
+
+  test('one worker sweeps at a time: while another holds the lock, a sweep does nothing', async () => {
+    const done = await finished((await h.request('POST', `/api/datasets/${datasetId}/process`)).body.id)
+    await waitFor(async () => (await h.queue.getJob(done.id)) === undefined, 5000, 'the job to go')
+    await orphan(done.id, 'running', 1)
+    await h.db.transaction(async tx => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${REAPER_LOCK}, hashtext(${h.config.queuePrefix}))`)
+      expect(await reap()).toBe(0)
+    })
+    expect((await task(done.id)).status).toBe('running')
+    expect(await reap()).toBe(1)
+    expect(await finished(done.id)).toMatchObject({ status: 'completed', attempts: 2 })
   })
 
   test('work in progress is left alone: a task updated within the grace period, or one whose job is queued', async () => {

@@ -161,7 +161,10 @@ describe('streams and their clients', () => {
   })
 })
 
-/** The threads BullMQ's sandbox holds for running jobs: the way to make one die from outside. */
+/**
+ * The threads BullMQ's sandbox holds for running jobs: the way to make one die from outside.
+ * `childPool` is a private field of BullMQ 6's Worker; this test breaks if it moves.
+ */
 type ChildPool = { retained: Record<string, { kill(signal?: string): Promise<void> }> }
 
 describe('a thread that dies', () => {
