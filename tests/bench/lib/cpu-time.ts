@@ -46,7 +46,8 @@ function addThreads(parts: CpuParts, pid: number, label: (thread: string) => str
 
 /**
  * CPU used so far by the api, the worker (its main thread and its analysis threads apart),
- * PostgreSQL, Redis and this benchmark's own client, read from /proc (Linux only).
+ * PostgreSQL, Redis and this benchmark's own client, read from /proc (Linux only). Every
+ * PostgreSQL and Redis process on the machine counts, so the figures hold for a run alone.
  */
 export function cpuSoFar(pids: { api: number; worker: number }): CpuParts {
   const parts: CpuParts = new Map()
