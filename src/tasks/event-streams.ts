@@ -7,29 +7,35 @@ import { type TaskJson, toTaskJson } from './service'
 type LoadTask = (id: string) => Promise<TaskRow | null>
 
 // The hub hands one event object to every stream that listens, so its frame data is made once.
-const serialized = new WeakMap<ProgressEvent, SerializedJson>()
+const serialized = new WeakMap<object, SerializedJson>()
 
-function progressData(event: ProgressEvent): SerializedJson {
-  let data = serialized.get(event)
-  if (!data) {
-    data = new SerializedJson(
-      JSON.stringify({
-        id: event.task_id,
-        progress: event.progress,
-        stage: event.stage,
-        rows_processed: event.rows_processed,
-      }),
-    )
-    serialized.set(event, data)
+function once(key: object, data: () => object): SerializedJson {
+  let json = serialized.get(key)
+  if (!json) {
+    json = new SerializedJson(JSON.stringify(data()))
+    serialized.set(key, json)
   }
-  return data
+  return json
 }
 
+const progressData = (event: ProgressEvent) =>
+  once(event, () => ({
+    id: event.task_id,
+    progress: event.progress,
+    stage: event.stage,
+    rows_processed: event.rows_processed,
+  }))
+
+type FinalTask = Pick<TaskJson, 'status' | 'attempts'> & { data: SerializedJson }
+
 /** The task a final status announced: carried by the event when small, otherwise read. */
-async function finalTask(event: StatusEvent, load: LoadTask): Promise<TaskJson | null> {
-  if (event.task) return event.task
+async function finalTask(event: StatusEvent, load: LoadTask): Promise<FinalTask | null> {
+  const carried = event.task
+  if (carried) return { status: carried.status, attempts: carried.attempts, data: once(carried, () => carried) }
   const row = await load(event.task_id)
-  return row && toTaskJson(row)
+  return (
+    row && { status: row.status, attempts: row.attempts, data: new SerializedJson(JSON.stringify(toTaskJson(row))) }
+  )
 }
 
 /**
@@ -74,7 +80,7 @@ export async function streamTask(
       const final = await finalTask(event, load)
       if (!final) return
       send('status', { id: taskId, status: final.status, attempts: final.attempts })
-      send(final.status, final)
+      send(final.status, final.data)
       return
     }
   } finally {
@@ -103,7 +109,7 @@ export async function streamAllTasks(
         send('status', { id: event.task_id, status: event.status, attempts: event.attempts })
         if (!isFinal(event.status)) continue
         const final = await finalTask(event, load)
-        if (final) send(final.status, final)
+        if (final) send(final.status, final.data)
       }
     }
   } finally {
