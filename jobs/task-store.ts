@@ -27,7 +27,8 @@ const versionOf = (row: VersionFields): ClaimedTask['version'] =>
     ? null
     : { rowCount: Number(row.version_rows), columns: row.columns ?? [], chunkCount: row.chunk_count ?? 0 }
 
-type ClaimRow = VersionFields & {
+/** A task row joined with its pinned data version, as both readers of a task to run select it. */
+type TaskVersionRow = VersionFields & {
   id: string
   dataset_id: string
   dataset_version: number
@@ -35,7 +36,20 @@ type ClaimRow = VersionFields & {
   params: TaskRow['params']
   attempts: number
   status: TaskRow['status']
+  cancel_requested: boolean
 }
+
+const claimedTaskOf = (row: TaskVersionRow): ClaimedTask => ({
+  id: row.id,
+  datasetId: row.dataset_id,
+  datasetVersion: row.dataset_version,
+  kind: row.kind,
+  params: row.params,
+  attempts: row.attempts,
+  status: row.status,
+  cancelRequested: row.cancel_requested,
+  version: versionOf(row),
+})
 
 /**
  * Marks a task running for a new attempt and reads its pinned data version in one round trip.
@@ -44,7 +58,7 @@ type ClaimRow = VersionFields & {
  */
 export async function claimTask(db: Database, taskId: string): Promise<ClaimedTask | null> {
   // postgres.js prepares tagged statements; Drizzle's db.execute would re-plan this one each time.
-  const [row] = await db.$client<ClaimRow[]>`
+  const [row] = await db.$client<TaskVersionRow[]>`
     with claimed as (
       update tasks
       set status = case when cancel_requested then 'cancelled'::task_status else 'running'::task_status end,
@@ -56,55 +70,23 @@ export async function claimTask(db: Database, taskId: string): Promise<ClaimedTa
           rows_processed = case when cancel_requested then rows_processed else 0 end,
           error = null, updated_at = now()
       where id = ${taskId} and status in ('pending', 'running')
-      returning id, dataset_id, dataset_version, kind, params, attempts, status
+      returning id, dataset_id, dataset_version, kind, params, attempts, status, cancel_requested
     )
     select claimed.*, v.row_count as version_rows, v.columns, v.chunk_count
     from claimed
     left join dataset_versions v on v.dataset_id = claimed.dataset_id and v.version = claimed.dataset_version`
-  if (!row) return null
-  return {
-    id: row.id,
-    datasetId: row.dataset_id,
-    datasetVersion: row.dataset_version,
-    kind: row.kind,
-    params: row.params,
-    attempts: row.attempts,
-    status: row.status,
-    cancelRequested: false,
-    version: versionOf(row),
-  }
-}
-
-type RunningRow = VersionFields & {
-  id: string
-  dataset_id: string
-  dataset_version: number
-  kind: TaskRow['kind']
-  params: TaskRow['params']
-  attempts: number
-  cancel_requested: boolean
+  return row ? claimedTaskOf(row) : null
 }
 
 /** The task and its data version, if the given attempt still owns it and it is still running. */
 export async function loadRunningTask(db: Database, taskId: string, attempt: number): Promise<ClaimedTask | null> {
-  const [row] = await db.$client<RunningRow[]>`
-    select t.id, t.dataset_id, t.dataset_version, t.kind, t.params, t.attempts, t.cancel_requested,
+  const [row] = await db.$client<TaskVersionRow[]>`
+    select t.id, t.dataset_id, t.dataset_version, t.kind, t.params, t.attempts, t.status, t.cancel_requested,
            v.row_count as version_rows, v.columns, v.chunk_count
     from tasks t
     left join dataset_versions v on v.dataset_id = t.dataset_id and v.version = t.dataset_version
     where t.id = ${taskId} and t.attempts = ${attempt} and t.status = 'running'`
-  if (!row) return null
-  return {
-    id: row.id,
-    datasetId: row.dataset_id,
-    datasetVersion: row.dataset_version,
-    kind: row.kind,
-    params: row.params,
-    attempts: row.attempts,
-    status: 'running',
-    cancelRequested: row.cancel_requested,
-    version: versionOf(row),
-  }
+  return row ? claimedTaskOf(row) : null
 }
 
 /**
