@@ -1,7 +1,9 @@
 import { Queue, Worker } from 'bullmq'
 import { type Subprocess, spawn } from 'bun'
 import { Redis } from 'ioredis'
+import postgres from 'postgres'
 import { createTestPrefix, REDIS_URL } from '../support/services'
+import { startBarePipeline } from './lib/bare-pipeline'
 import { cpuPerTask, cpuSoFar } from './lib/cpu-time'
 import { AUTH, fmt, freshDatabase, postJson, startSystem } from './lib/services'
 
@@ -67,22 +69,75 @@ function countCompleted(stream: Response): { count(): number } {
   return { count: () => completed }
 }
 
+/** POSTs `count` tasks, IN_FLIGHT at a time, and waits until `completed()` has counted them all. */
+async function runTasks(count: number, post: () => Promise<unknown>, completed: () => number): Promise<void> {
+  const target = completed() + count
+  let next = 0
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        next++
+        await post()
+      }
+    }),
+  )
+  while (completed() < target) await Bun.sleep(5)
+}
+
+/**
+ * Tasks per second and CPU per task once warm: a running system has compiled its hot paths, so
+ * WARM_UP untimed tasks go first.
+ */
+async function warmRate(
+  post: () => Promise<unknown>,
+  completed: () => number,
+  pids: { api: number; worker: number },
+): Promise<{ rate: number; cpu: string }> {
+  await runTasks(WARM_UP, post, completed)
+  const cpuBefore = cpuSoFar(pids)
+  const started = performance.now()
+  await runTasks(TASKS, post, completed)
+  const rate = TASKS / ((performance.now() - started) / 1000)
+  return { rate, cpu: cpuPerTask(cpuBefore, cpuSoFar(pids), TASKS) }
+}
+
 /**
  * 2,000 small profile tasks through the whole pipeline (POST → queue → worker thread →
- * PostgreSQL → completed event), 32 requests in flight, beside BullMQ's own ceiling for no-op
- * jobs through worker threads at the same concurrency, measured in the same run. Both sides
- * first run 500 untimed jobs, so that the figures are those of a warm system.
+ * PostgreSQL → completed event), 32 requests in flight, beside two references measured in the
+ * same run: BullMQ's own ceiling for no-op jobs through worker threads at the same concurrency,
+ * and the bare pipeline, which does per task only what DESIGN.md requires (a committed row
+ * before the enqueue, a claim and a result in PostgreSQL, a status event on each change).
  */
 export async function throughput(): Promise<Record<string, string>> {
   const db = await freshDatabase('dd_bench_throughput')
+  try {
+    const system = await systemRate(db.url)
+    const bare = await barePipelineRate(db.url, system.datasetId)
+    const ceiling = await queueCeiling()
+    return {
+      [`${TASKS} small profile tasks, POST → completed (worker concurrency ${CONCURRENCY})`]: `${fmt(system.rate, 0)} tasks/s`,
+      'bare pipeline, only what DESIGN.md requires per task': `${fmt(bare.rate, 0)} tasks/s`,
+      [`BullMQ no-op jobs through worker threads (concurrency ${CONCURRENCY})`]: `${fmt(ceiling, 0)} jobs/s`,
+      ratio: fmt(system.rate / ceiling, 2),
+      'bare pipeline ratio': fmt(bare.rate / ceiling, 2),
+      'CPU per task, by part (ms, from /proc)': system.cpu,
+      'bare pipeline CPU per task': bare.cpu,
+    }
+  } finally {
+    await db.drop()
+  }
+}
+
+/** The real api and worker, counted done by the `completed` events of one `/api/events` stream. */
+async function systemRate(databaseUrl: string): Promise<{ rate: number; cpu: string; datasetId: string }> {
   const prefix = createTestPrefix()
-  const system = await startSystem({ databaseUrl: db.url, prefix: prefix.prefix, port: 3305 })
+  const system = await startSystem({ databaseUrl, prefix: prefix.prefix, port: 3305 })
   let worker: Subprocess | undefined
   const watch = new AbortController()
   try {
     worker = spawn(['bun', 'jobs/worker.ts', '--concurrency', String(CONCURRENCY)], {
       cwd: new URL('../../', import.meta.url).pathname,
-      env: { ...process.env, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix.prefix, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix.prefix, LOG_LEVEL: 'warn' },
       stdout: 'ignore',
       stderr: 'inherit',
     })
@@ -91,40 +146,32 @@ export async function throughput(): Promise<Record<string, string>> {
     const completed = countCompleted(
       await fetch(`${system.baseUrl}/api/events?dataset_id=${id}`, { headers: AUTH, signal: watch.signal }),
     )
-    const submit = async (count: number) => {
-      let next = 0
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next < count) {
-            next++
-            await postJson(`${system.baseUrl}/api/datasets/${id}/process`, { kind: 'profile' })
-          }
-        }),
-      )
-    }
-    // A running system has compiled its hot paths: warm the api, worker and threads up first.
-    await submit(WARM_UP)
-    while (completed.count() < WARM_UP) await Bun.sleep(10)
-    const pids = { api: system.apiPid, worker: worker.pid }
-    const cpuBefore = cpuSoFar(pids)
-    const started = performance.now()
-    await submit(TASKS)
-    while (completed.count() < WARM_UP + TASKS) await Bun.sleep(5)
-    const rate = TASKS / ((performance.now() - started) / 1000)
-    const cpu = cpuPerTask(cpuBefore, cpuSoFar(pids), TASKS)
-    const ceiling = await queueCeiling()
-    return {
-      [`${TASKS} small profile tasks, POST → completed (worker concurrency ${CONCURRENCY})`]: `${fmt(rate, 0)} tasks/s`,
-      [`BullMQ no-op jobs through worker threads (concurrency ${CONCURRENCY})`]: `${fmt(ceiling, 0)} jobs/s`,
-      ratio: fmt(rate / ceiling, 2),
-      'CPU per task, by part (ms, from /proc)': cpu,
-    }
+    const post = () => postJson(`${system.baseUrl}/api/datasets/${id}/process`, { kind: 'profile' })
+    return { ...(await warmRate(post, completed.count, { api: system.apiPid, worker: worker.pid })), datasetId: id }
   } finally {
     watch.abort()
     worker?.kill('SIGTERM')
     await worker?.exited
     await system.stop()
-    await db.drop()
     await prefix.clear()
+  }
+}
+
+/** The bare pipeline on the same database and dataset, once the real system has stopped. */
+async function barePipelineRate(databaseUrl: string, datasetId: string): Promise<{ rate: number; cpu: string }> {
+  const sql = postgres(databaseUrl, { max: 1 })
+  const [dataset] = await sql<{ version: number }[]>`select version from datasets where id = ${datasetId}`
+  await sql.end()
+  const bare = await startBarePipeline({
+    databaseUrl,
+    datasetId,
+    datasetVersion: dataset!.version,
+    port: 3315,
+    concurrency: CONCURRENCY,
+  })
+  try {
+    return await warmRate(bare.post, bare.completed, bare.pids)
+  } finally {
+    await bare.stop()
   }
 }
