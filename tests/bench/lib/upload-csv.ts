@@ -1,4 +1,4 @@
-import { existsSync, renameSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
 
 const dataDir = new URL('../.data/', import.meta.url).pathname
 
@@ -23,6 +23,7 @@ function seededRandom(seed: number): () => number {
 export async function uploadCsv(rows: number): Promise<{ path: string; bytes: number }> {
   const path = `${dataDir}upload-${rows}.csv`
   if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true })
     const random = seededRandom(rows)
     const partial = `${path}.partial`
     const writer = Bun.file(partial).writer()
