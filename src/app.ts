@@ -63,7 +63,11 @@ export function createApp(deps: AppDeps) {
   const { config, db, redis, queue, events, streams, log } = deps
   const auth = deps.authenticator ?? createAuthenticator(deps)
   const keys = new KeyService(db, redis, config.queuePrefix, log, forgetRevokedKey(auth, streams))
-  const datasets = new DatasetService(db, { limits: config.limits, chunkRows: config.chunkRows })
+  const datasets = new DatasetService(db, {
+    limits: config.limits,
+    chunkRows: config.chunkRows,
+    maxConcurrentUploads: config.maxConcurrentUploads,
+  })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
   })

@@ -33,6 +33,7 @@ const EnvSchema = t.Object({
   MAX_COLUMNS: Int(1000, 1, 100_000),
   MAX_CELL_BYTES: Int(64 * 1024, 16),
   MAX_ROWS: Int(1_000_000_000, 1),
+  MAX_CONCURRENT_UPLOADS: Int(2, 1, 1000),
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
   SPLIT_MIN_ROWS: Int(2_000_000, 1),
   SPLIT_PARTS: Int(4, 1, 256),
@@ -72,6 +73,8 @@ export type Config = {
   analysisThreads: number
   logLevel: Env['LOG_LEVEL']
   limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
+  /** Data writes (uploads, inline data) one api process stores at once; more are refused with 429. */
+  maxConcurrentUploads: number
   chunkRows: number
   split: { minRows: number; parts: number }
   /** Per task thread: decoded chunks of small data versions kept for the next analyses. */
@@ -126,6 +129,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cellBytes: env.MAX_CELL_BYTES,
       rows: env.MAX_ROWS,
     },
+    maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
     chunkRows: env.CHUNK_ROWS,
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
     analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,

@@ -19,6 +19,7 @@ import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/tab
 import { collectGarbageIfGrown } from './memory-headroom'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, PatchDatasetInput } from './schemas'
+import { WriteSlots } from './write-slots'
 
 export type DatasetJson = {
   id: string
@@ -50,19 +51,21 @@ export type RowsPage = { data: Record<string, JsonCell>[]; offset: number; limit
 
 export type DatasetMetadata = { name: string; description?: string }
 
-export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number }
+export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number; maxConcurrentUploads: number }
 
 /** Feeds a table builder from one source and returns what was stored. */
 export type DataFeed = { source: 'text' | 'json'; feed: (builder: TableBuilder) => Promise<TableSummary> }
 
 export class DatasetService {
   readonly queries: DatasetQueries
+  private readonly writeSlots: WriteSlots
 
   constructor(
     private readonly db: Database,
     private readonly options: DatasetServiceOptions,
   ) {
     this.queries = createDatasetQueries(db)
+    this.writeSlots = new WriteSlots(options.maxConcurrentUploads)
   }
 
   /** The dataset if the viewer may see it; another owner's is as unknown as a missing one (404). */
@@ -84,14 +87,10 @@ export class DatasetService {
         { path: 'body.csv', message: 'not allowed together with rows' },
       ])
     const feed = this.inlineFeed(input)
-    return this.db.transaction(async tx => {
-      const dataset = await this.queries.insert(tx, {
-        name: input.name,
-        description: input.description ?? '',
-        ownerId: owner.keyId,
-      })
-      return feed ? this.writeData(tx, dataset.id, feed) : dataset
-    })
+    const insert = (tx: Executor) =>
+      this.queries.insert(tx, { name: input.name, description: input.description ?? '', ownerId: owner.keyId })
+    if (!feed) return this.db.transaction(insert)
+    return this.writeSlots.run(() => this.db.transaction(async tx => this.writeData(tx, (await insert(tx)).id, feed)))
   }
 
   async replace(id: string, input: { name: string; description?: string }, viewer: Principal): Promise<DatasetRow> {
@@ -163,7 +162,7 @@ export class DatasetService {
   /** Replaces a dataset's data; the previous data stays in place until the new data is complete. */
   async replaceData(id: string, feed: DataFeed, viewer: Principal): Promise<DatasetRow> {
     const dataset = await this.get(id, viewer)
-    return this.db.transaction(tx => this.writeData(tx, dataset.id, feed))
+    return this.writeSlots.run(() => this.db.transaction(tx => this.writeData(tx, dataset.id, feed)))
   }
 
   /**
@@ -175,13 +174,15 @@ export class DatasetService {
     metadata: () => Promise<DatasetMetadata>,
     owner: Principal,
   ): Promise<DatasetRow> {
-    return this.db.transaction(async tx => {
-      const dataset = await this.queries.insert(tx, { name: '', description: '', ownerId: owner.keyId })
-      await this.writeData(tx, dataset.id, feed)
-      const { name, description = '' } = await metadata()
-      const row = await this.queries.update(dataset.id, null, { name, description }, tx)
-      return row!
-    })
+    return this.writeSlots.run(() =>
+      this.db.transaction(async tx => {
+        const dataset = await this.queries.insert(tx, { name: '', description: '', ownerId: owner.keyId })
+        await this.writeData(tx, dataset.id, feed)
+        const { name, description = '' } = await metadata()
+        const row = await this.queries.update(dataset.id, null, { name, description }, tx)
+        return row!
+      }),
+    )
   }
 
   /** The dataset and its stored chunks in order, each read and decoded only when the consumer asks for it. */

@@ -4,7 +4,7 @@ import type { TaskEvent } from '../../jobs/task-events'
 import { authenticated } from '../auth/plugin'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
-import { ProblemError } from '../http/problem'
+import { tooMany } from '../http/problem'
 import { IdParams, problems } from '../http/schemas'
 import { type SseStreams, sseResponse } from '../http/sse'
 import type { Logger } from '../logger'
@@ -39,13 +39,7 @@ export const eventRoutes = (
   /** A key may hold only so many streams open at once (administrators are not limited). */
   const openStream = (principal: Principal, request: Request, produce: Parameters<typeof sseResponse>[0]) => {
     if (!principal.admin && streams.countFor(principal.id) >= maxStreamsPerKey)
-      throw new ProblemError(
-        429,
-        'TOO_MANY_STREAMS',
-        `This key already has ${maxStreamsPerKey} event streams open; close one first`,
-        undefined,
-        { 'retry-after': '5' },
-      )
+      throw tooMany('TOO_MANY_STREAMS', `This key already has ${maxStreamsPerKey} event streams open; close one first`)
     return sseResponse(produce, { streams, request, heartbeatMs, log, owner: principal.id })
   }
 

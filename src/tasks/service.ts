@@ -7,7 +7,7 @@ import type { Database } from '../db/client'
 import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
-import { conflict, invalid, notFound, ProblemError } from '../http/problem'
+import { conflict, invalid, notFound, tooMany } from '../http/problem'
 import { type AnalysisKind, validateAnalysis } from './analyses'
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
@@ -128,12 +128,9 @@ export class TaskService {
     if (viewer.admin || viewer.keyId === null) return
     const unfinished = await this.queries.countUnfinished(viewer.keyId)
     if (unfinished >= this.limits.maxPendingTasksPerKey)
-      throw new ProblemError(
-        429,
+      throw tooMany(
         'TOO_MANY_TASKS',
         `This key already has ${unfinished} tasks pending or running (at most ${this.limits.maxPendingTasksPerKey}); wait for some to finish`,
-        undefined,
-        { 'retry-after': '5' },
       )
   }
 

@@ -68,6 +68,18 @@ describe('Dockerfile', async () => {
     }
     expect(dockerfile).toContain('CMD ["bun", "run", "start"]')
   })
+
+  test('copies the patches of patched dependencies before it installs', () => {
+    const install = dockerfile.indexOf('RUN bun install --frozen-lockfile')
+    const patches = Object.values(packageJson.patchedDependencies)
+    expect(patches.length).toBeGreaterThan(0)
+    for (const patch of patches) {
+      const folder = patch.slice(0, patch.lastIndexOf('/'))
+      const copy = dockerfile.indexOf(`COPY ${folder} ./${folder}`)
+      expect(copy).toBeGreaterThan(-1)
+      expect(copy).toBeLessThan(install)
+    }
+  })
 })
 
 describe('configuration', () => {

@@ -511,3 +511,89 @@ describe('POST /api/datasets as multipart/form-data', () => {
     expect(res.body.code).toBe('MALFORMED_BODY')
   })
 })
+
+describe('concurrent uploads', () => {
+  let one: Harness
+  beforeAll(async () => {
+    one = await createHarness({ MAX_CONCURRENT_UPLOADS: '1', CHUNK_ROWS: '2' })
+  })
+  afterAll(() => one.close())
+
+  /** A CSV body that sends its first rows, then waits for `finish` before its last row. */
+  function heldUpload() {
+    const encoder = new TextEncoder()
+    let finish!: () => void
+    const finished = new Promise<void>(resolve => {
+      finish = resolve
+    })
+    let startedReading!: () => void
+    const reading = new Promise<void>(resolve => {
+      startedReading = resolve
+    })
+    let piece = 0
+    // No read-ahead (high-water mark 0): the first pull is the server reading the body.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          piece++
+          if (piece === 1) {
+            controller.enqueue(encoder.encode('a,b\n1,x\n2,y\n'))
+            startedReading()
+          } else if (piece === 2) {
+            await finished
+            controller.enqueue(encoder.encode('3,z\n'))
+          } else controller.close()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    return { body, reading, finish }
+  }
+
+  test('past MAX_CONCURRENT_UPLOADS, every way of sending data is refused 429 before its body is read', async () => {
+    const held = await emptyDataset(one, 'held')
+    const other = await emptyDataset(one, 'other')
+    const upload = heldUpload()
+    const first = putData(one, held, upload.body, 'text/csv')
+    await upload.reading
+
+    const before = await dataSnapshot(one, other)
+    const datasetsBefore = await countRows(one, 'datasets')
+    const refusals = [
+      await putData(one, other, 'a\n1\n', 'text/csv'),
+      await one.request('POST', '/api/datasets', { json: { name: 'inline', rows: [{ a: 1 }] } }),
+      await one.request('POST', '/api/datasets', {
+        body: (() => {
+          const form = new FormData()
+          form.append('name', 'form')
+          form.append('file', new File(['a\n1\n'], 'd.csv', { type: 'text/csv' }))
+          return form
+        })(),
+      }),
+    ]
+    for (const res of refusals) {
+      expect(res.status).toBe(429)
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+      expect(res.headers.get('retry-after')).toBe('5')
+      expect(res.body).toMatchObject({
+        status: 429,
+        code: 'TOO_MANY_UPLOADS',
+        detail: 'This server already stores as many uploads at once as it takes (1); try again shortly',
+      })
+    }
+    expect(await dataSnapshot(one, other)).toEqual(before)
+    expect(await countRows(one, 'datasets')).toBe(datasetsBefore)
+    // A dataset without data takes no slot.
+    expect((await one.request('POST', '/api/datasets', { json: { name: 'metadata only' } })).status).toBe(201)
+
+    upload.finish()
+    const done = await first
+    expect(done.status).toBe(200)
+    expect(done.body.row_count).toBe(3)
+    // The slot is free again, also after a refused or failed write.
+    expect((await putData(one, other, 'a,b\n1,x\n2', 'text/csv')).status).toBe(422)
+    const retried = await putData(one, other, 'a\n1\n', 'text/csv')
+    expect(retried.status).toBe(200)
+    expect(retried.body.row_count).toBe(1)
+  })
+})
