@@ -5,7 +5,8 @@ import { tooMany } from '../http/problem'
  * chunk being parsed and one being stored, with their garbage: one 100 MB upload peaked at about
  * 250 MB of RSS, two at once at about 310 MB, ten at once at 800 MB. Parsing keeps a core busy,
  * so more than a couple at once do not go faster either. A write past the limit is refused
- * before its body is read, and the client tries again.
+ * before its body is read, and the client tries again: after a second, since a slot frees
+ * whenever an upload ends and a refusal costs next to nothing.
  */
 export class WriteSlots {
   private taken = 0
@@ -17,6 +18,7 @@ export class WriteSlots {
       throw tooMany(
         'TOO_MANY_UPLOADS',
         `This server already stores as many uploads at once as it takes (${this.max}); try again shortly`,
+        1,
       )
     this.taken++
     try {

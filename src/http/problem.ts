@@ -78,9 +78,9 @@ export const conflict = (code: string, detail: string) => new ProblemError(409, 
 export const invalid = (detail: string, errors?: FieldError[], code = 'VALIDATION_FAILED') =>
   new ProblemError(422, code, detail, errors)
 export const unsupportedMediaType = (detail: string) => new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', detail)
-/** 429 for a limit that frees up by itself: the client may try again in a few seconds. */
-export const tooMany = (code: string, detail: string) =>
-  new ProblemError(429, code, detail, undefined, { 'retry-after': '5' })
+/** 429 for a limit that frees up by itself: the client may try again after `retryAfter` seconds. */
+export const tooMany = (code: string, detail: string, retryAfter = 5) =>
+  new ProblemError(429, code, detail, undefined, { 'retry-after': String(retryAfter) })
 export const unavailable = (dependency: string) =>
   new ProblemError(503, 'DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable; try again shortly`, undefined, {
     'retry-after': '5',

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createTestPrefix } from '../support/services'
 import { AUTH, AUTH_HEADER, fmt, freshDatabase, postJson, run, startSystem } from './lib/services'
 import { uploadCsv } from './lib/upload-csv'
@@ -26,14 +27,17 @@ const seconds = async (task: () => Promise<unknown>) => {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
 
 /** `curl -T`: the file streamed from disk as a PUT body, as a user would send it. */
-async function apiUpload(baseUrl: string, path: string, rows: number): Promise<number> {
+async function apiUpload(baseUrl: string, path: string, rows: number, curlOptions: string[] = []): Promise<number> {
   const { id } = await postJson<{ id: string }>(`${baseUrl}/api/datasets`, { name: 'upload bench' })
-  let answer = ''
-  const time = await seconds(async () => {
-    answer = await run([
+  const answer = `${tmpdir()}/dd-upload-bench-${id}.json`
+  const time = await seconds(() =>
+    run([
       'curl',
       '-sS',
       '-f',
+      ...curlOptions,
+      '-o',
+      answer,
       '-T',
       path,
       '-H',
@@ -41,9 +45,10 @@ async function apiUpload(baseUrl: string, path: string, rows: number): Promise<n
       '-H',
       AUTH_HEADER,
       `${baseUrl}/api/datasets/${id}/data`,
-    ])
-  })
-  const rowCount = JSON.parse(answer).row_count
+    ]),
+  )
+  const rowCount = JSON.parse(readFileSync(answer, 'utf8')).row_count
+  rmSync(answer)
   if (rowCount !== rows) throw new Error(`upload stored ${rowCount} rows, not ${rows}`)
   return time
 }
@@ -64,10 +69,39 @@ async function exportCsv(baseUrl: string): Promise<number> {
 }
 
 /**
+ * Ten clients uploading the same file at once to a fresh api with the given upload limit, each
+ * sending again when answered 429 (curl honours Retry-After): seconds until all are stored, and
+ * the api's peak RSS.
+ */
+async function tenAtOnce(
+  databaseUrl: string,
+  redisPrefix: string,
+  path: string,
+  rows: number,
+  maxConcurrentUploads: number,
+): Promise<{ seconds: number; peak: number }> {
+  const system = await startSystem({
+    databaseUrl,
+    prefix: redisPrefix,
+    port: PORT,
+    env: { MAX_CONCURRENT_UPLOADS: String(maxConcurrentUploads) },
+  })
+  try {
+    const time = await seconds(() =>
+      Promise.all(Array.from({ length: 10 }, () => apiUpload(system.baseUrl, path, rows, ['--retry', '20']))),
+    )
+    return { seconds: time, peak: memoryMb(system.apiPid, 'VmHWM') }
+  } finally {
+    await system.stop()
+  }
+}
+
+/**
  * Upload throughput of a 10-column CSV through the HTTP API (`curl -T`, streamed from disk)
  * beside `psql \copy` of the same file into a typed table with a primary key, alternating in
  * the same run; the api's peak RSS for each file size (a fresh api process per size); and the
- * CSV export of the uploaded dataset.
+ * CSV export of the uploaded dataset. Then ten uploads of the smaller file at once, with the
+ * api's upload limit (MAX_CONCURRENT_UPLOADS, 2) and without one (10).
  */
 export async function upload(sizes = SIZES): Promise<Record<string, string>> {
   const db = await freshDatabase('dd_upload_bench')
@@ -114,6 +148,13 @@ export async function upload(sizes = SIZES): Promise<Record<string, string>> {
       figures[`${label}: api peak RSS (VmHWM)`] = `${fmt(peak, 0)} MB (idle before: ${fmt(idle, 0)} MB)`
       figures[`${label}: CSV export (GET …/data)`] =
         `${fmt(exported, 2)} s = ${fmt(rows / exported / 1e3, 0)} k rows/s, ${fmt(mb / exported, 1)} MB/s; api peak RSS after it ${fmt(peakAfterExport, 0)} MB`
+    }
+    const rows = sizes[0]!
+    const { path } = await uploadCsv(rows)
+    for (const limit of [2, 10]) {
+      const ten = await tenAtOnce(db.url, redisPrefix.prefix, path, rows, limit)
+      figures[`ten ${fmt(rows / 1e6, 0)}M-row uploads at once, MAX_CONCURRENT_UPLOADS ${limit}`] =
+        `all stored in ${fmt(ten.seconds, 1)} s; api peak RSS ${fmt(ten.peak, 0)} MB`
     }
     return figures
   } finally {

@@ -574,7 +574,7 @@ describe('concurrent uploads', () => {
     for (const res of refusals) {
       expect(res.status).toBe(429)
       expect(res.headers.get('content-type')).toBe('application/problem+json')
-      expect(res.headers.get('retry-after')).toBe('5')
+      expect(res.headers.get('retry-after')).toBe('1')
       expect(res.body).toMatchObject({
         status: 429,
         code: 'TOO_MANY_UPLOADS',
