@@ -66,6 +66,8 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
   })
   const parts = new Worker<PartJob>(PARTS_QUEUE, PART_PROCESSOR, {
     ...common,
+    // Parts are of large data, which no thread keeps.
+    workerThreadsOptions: { workerData: { ...workerData, cacheBytes: 0 } },
     connection: connection(),
     concurrency: config.analysisThreads,
   })
