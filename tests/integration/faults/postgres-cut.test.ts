@@ -51,10 +51,10 @@ async function emptyDataset(name: string): Promise<string> {
   return ((await res.json()) as { id: string }).id
 }
 
-/** The api's connections to PostgreSQL that are inside a transaction. */
+/** The api's connections to PostgreSQL that wait inside a transaction (an upload waiting for its body). */
 const apiTransactions = async () => {
   const rows = await h.db.execute<{ pid: number }>(
-    sql`select pid from pg_stat_activity where datname = current_database() and application_name = 'datadynamo-api' and xact_start is not null`,
+    sql`select pid from pg_stat_activity where datname = current_database() and application_name = 'datadynamo-api' and state = 'idle in transaction'`,
   )
   return rows.map(row => row.pid)
 }
