@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** One built file of the dashboard, ready to serve. */
@@ -38,13 +39,27 @@ async function buildAssets(): Promise<DashboardAssets> {
   }
 }
 
-let built: Promise<DashboardAssets> | undefined
+/** The modification times of the dashboard's sources: a few dozen stats, next to nothing. */
+function sourcesVersion(): string {
+  const files = readdirSync(here('.'), { recursive: true, encoding: 'utf8' }).sort()
+  return files.map(file => `${file}@${statSync(here(`./${file}`)).mtimeMs}`).join('\n')
+}
 
-/** The dashboard's files, built once per process; a failed build is tried again next time. */
+let built: { sources: string; assets: Promise<DashboardAssets> } | undefined
+
+/**
+ * The dashboard's files, built once and again whenever a source has changed since, so that
+ * an edit shows on the next page load under `bun run dev` too (its restarts follow only the
+ * server's own imports). A failed build is tried again next time.
+ */
 export function dashboardAssets(): Promise<DashboardAssets> {
-  built ??= buildAssets().catch(error => {
-    built = undefined
-    throw error
-  })
-  return built
+  const sources = sourcesVersion()
+  if (built?.sources !== sources) {
+    const assets = buildAssets().catch(error => {
+      if (built?.assets === assets) built = undefined
+      throw error
+    })
+    built = { sources, assets }
+  }
+  return built.assets
 }
