@@ -26,7 +26,9 @@ export function unavailableDependency(error: unknown): 'postgres' | 'redis' | nu
     if (
       e.name === 'MaxRetriesPerRequestError' ||
       message.includes('enableOfflineQueue') ||
-      message.includes('Connection is closed.')
+      message.includes('Connection is closed.') ||
+      // Redis at its maxmemory refuses writes (BullMQ requires noeviction): full, so unavailable.
+      message.startsWith('OOM command not allowed')
     )
       return 'redis'
     if (

@@ -22,6 +22,8 @@ async function startRedis(): Promise<void> {
     stderr: 'inherit',
   })
   const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => 100 })
+  // Refused connections while the server starts are expected; the ping below waits them out.
+  probe.on('error', () => {})
   await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', 10_000, 'redis to start')
   probe.disconnect()
 }
