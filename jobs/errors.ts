@@ -1,4 +1,5 @@
-import { UnrecoverableError } from 'bullmq'
+import { DelayedError, type SandboxedJob, UnrecoverableError } from 'bullmq'
+import { unavailableDependency } from '../src/unavailable-dependency'
 
 /**
  * A failure that retrying cannot fix: the data or the params make the analysis impossible
@@ -14,5 +15,20 @@ export class CancelledError extends Error {
 }
 
 /** What a processor throws: BullMQ recognises UnrecoverableError by name and skips the retries. */
-export const asJobError = (error: unknown): unknown =>
+const asJobError = (error: unknown): unknown =>
   error instanceof AnalysisError || error instanceof CancelledError ? new UnrecoverableError(error.message) : error
+
+/** How long a job waits for PostgreSQL to come back before it runs again. */
+const POSTGRES_WAIT_MS = 2000
+
+/**
+ * What a processor's run ends with when it throws. PostgreSQL away (a restart, a failover) is
+ * waited out: the job goes back to the queue for a moment without spending an attempt, since
+ * its few attempts would run out within seconds and fail every task taken meanwhile. Anything
+ * else goes to BullMQ, which retries or fails the job.
+ */
+export async function jobFailure(job: SandboxedJob, token: string | undefined, error: unknown): Promise<unknown> {
+  if (token === undefined || unavailableDependency(error) !== 'postgres') return asJobError(error)
+  await job.moveToDelayed(Date.now() + POSTGRES_WAIT_MS, token)
+  return new DelayedError()
+}

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads'
 import { Job, Queue, type SandboxedJob } from 'bullmq'
-import { asJobError } from './errors'
+import { jobFailure } from './errors'
 import { ANALYSIS_QUEUE, type PartJob, type SplitState, type TaskJobData } from './queue'
 import { runPartJob } from './run-part'
 import { type ThreadData, threadEnv } from './thread-env'
@@ -9,7 +9,7 @@ const env = threadEnv(workerData as ThreadData)
 const tasksQueue = new Queue<TaskJobData>(ANALYSIS_QUEUE, { connection: env.redis, prefix: env.queuePrefix })
 
 /** BullMQ's sandboxed processor for the parts of split tasks, in a worker thread. */
-export default async function analysePart(job: SandboxedJob<PartJob>, _token?: string, signal?: AbortSignal) {
+export default async function analysePart(job: SandboxedJob<PartJob>, token?: string, signal?: AbortSignal) {
   const parentContext = async () => {
     const parent = await Job.fromId<TaskJobData>(tasksQueue, job.data.taskId)
     return (parent?.data as SplitState | undefined)?.ctx
@@ -17,6 +17,6 @@ export default async function analysePart(job: SandboxedJob<PartJob>, _token?: s
   try {
     return await runPartJob(env, job.data, parentContext, signal)
   } catch (error) {
-    throw asJobError(error)
+    throw await jobFailure(job, token, error)
   }
 }

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads'
 import { Queue, type SandboxedJob, WaitingChildrenError } from 'bullmq'
-import { asJobError } from './errors'
+import { jobFailure } from './errors'
 import type { PartOutput } from './execute'
 import { PART_JOB_OPTIONS, PARTS_QUEUE, type PartJob, partJobId, type SplitState, type TaskJobData } from './queue'
 import { runTask, type TaskJobHandle } from './run-task'
@@ -40,6 +40,6 @@ export default async function analyse(job: SandboxedJob<TaskJobData>, token?: st
     if (outcome === 'waiting') throw new WaitingChildrenError()
     return outcome
   } catch (error) {
-    throw asJobError(error)
+    throw await jobFailure(job, token, error)
   }
 }
