@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { type Job, Worker } from 'bullmq'
+import { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Config } from '../src/config'
 import type { Database } from '../src/db/client'
@@ -25,6 +25,7 @@ export type AnalysisWorkerOptions = {
     | 'analysisThreads'
     | 'split'
     | 'analysisCacheBytes'
+    | 'taskTimeoutMs'
     | 'jobs'
     | 'reaper'
   >
@@ -51,6 +52,7 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     splitMinRows: config.split.minRows,
     splitParts: config.split.parts,
     cacheBytes: config.analysisCacheBytes,
+    timeoutMs: config.taskTimeoutMs,
   }
   const common = {
     prefix: config.queuePrefix,
@@ -103,6 +105,16 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
       ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0),
     })
   })
+  /**
+   * Why a task job failed. A split task's job fails with BullMQ's "child <key> failed" when one
+   * of its parts failed for good, and may be failed before that part's own failure is recorded:
+   * the task says why the part failed instead.
+   */
+  const reasonOf = async (error: Error): Promise<string> => {
+    const partId = /^child .*:([^:]+) failed$/.exec(error.message)?.[1]
+    const part = partId === undefined ? undefined : await Job.fromId<PartJob>(parts, partId)
+    return part?.failedReason || error.message
+  }
   tasks.on('failed', (job, error) => {
     untrack(job)
     if (!job) return
@@ -112,7 +124,7 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     settle(
       taskId,
       final
-        ? failTask(db, taskId, error.message)
+        ? reasonOf(error).then(reason => failTask(db, taskId, reason))
         : retryTask(db, taskId, `attempt ${job.attemptsMade} failed: ${error.message}`),
     )
   })
@@ -135,7 +147,6 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
       final,
       reason: error.message,
     })
-    // The parent then fails too ("a child failed"); the task keeps the part's own reason.
     if (final) settle(job.data.taskId, failTask(db, job.data.taskId, error.message))
   })
   for (const worker of [tasks, parts]) worker.on('error', error => log.error('worker error', { error }))

@@ -9,6 +9,15 @@ export class AnalysisError extends Error {
   override name = 'AnalysisError'
 }
 
+/** An attempt ran past its time budget (TASK_TIMEOUT_MS); another would too. */
+export class TimeoutError extends AnalysisError {
+  override name = 'TimeoutError'
+
+  constructor(budgetMs: number) {
+    super(`the analysis took longer than its time budget of ${budgetMs / 1000} s`)
+  }
+}
+
 /** The task was cancelled while it ran. */
 export class CancelledError extends Error {
   override name = 'CancelledError'

@@ -20,6 +20,8 @@ export type SplitState = AnalysisJob & {
   round: number
   queued: boolean
   ctx: unknown
+  /** When this attempt runs out of time (ms since the epoch). */
+  deadline: number
 }
 
 export type TaskJobData = AnalysisJob | SplitState
@@ -36,6 +38,8 @@ export type PartJob = {
   to: number
   /** Rows the whole analysis reads over all its rounds and parts: the scale of each part's progress. */
   totalWork: number
+  /** When the attempt runs out of time (ms since the epoch). */
+  deadline: number
 }
 
 export type AnalysisQueue = Queue<TaskJobData>

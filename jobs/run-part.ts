@@ -3,7 +3,7 @@ import { type PartOutput, runPart, type Step, yieldToEventLoop } from './execute
 import { createKernel } from './kernels'
 import { ProgressShare } from './progress'
 import type { PartJob } from './queue'
-import { checkCancel } from './run-task'
+import { checkStop } from './run-task'
 import { addProgress, loadRunningTask } from './task-store'
 import type { ThreadEnv } from './thread-env'
 
@@ -30,7 +30,7 @@ export async function runPartJob(
   })
   const step: Step = async (stage, rows) => {
     await yieldToEventLoop()
-    checkCancel(signal)
+    checkStop(signal, job.deadline, env.timeoutMs)
     await share.report(stage, rows, rows)
   }
   const chunks = env.chunks.read(task.datasetId, task.datasetVersion, job.from, job.to)

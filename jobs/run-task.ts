@@ -1,5 +1,5 @@
 import type { TaskJson } from '../src/tasks/service'
-import { AnalysisError, CancelledError } from './errors'
+import { AnalysisError, CancelledError, TimeoutError } from './errors'
 import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
 import { createKernel } from './kernels'
 import type { AnyKernel } from './kernels/kernel'
@@ -34,8 +34,10 @@ export type TaskRunOutcome = 'completed' | 'skipped' | 'superseded' | 'waiting'
 
 const isSplitState = (data: TaskJobData): data is SplitState => 'round' in data
 
-export function checkCancel(signal: AbortSignal | undefined): void {
+/** Between chunks: an attempt stops when its task was cancelled or its time budget is spent. */
+export function checkStop(signal: AbortSignal | undefined, deadline: number, budgetMs: number): void {
   if (signal?.aborted) throw new CancelledError(String(signal.reason ?? 'cancelled'))
+  if (Date.now() > deadline) throw new TimeoutError(budgetMs)
 }
 
 function kernelOf(task: ClaimedTask): { kernel: AnyKernel; version: NonNullable<ClaimedTask['version']> } {
@@ -59,7 +61,9 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
     await env.events.publish(statusEvent(task))
     if (task.status === 'cancelled') return 'skipped'
     const { kernel, version } = kernelOf(task)
-    if (version.rowCount < env.split.minRows || version.chunkCount < 2) return runHere(env, task, kernel, signal)
+    const deadline = Date.now() + env.timeoutMs
+    if (version.rowCount < env.split.minRows || version.chunkCount < 2)
+      return runHere(env, task, kernel, deadline, signal)
     state = {
       taskId: task.id,
       attempt: task.attempts,
@@ -67,6 +71,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
       round: 0,
       queued: false,
       ctx: kernel.start,
+      deadline,
     }
     await job.updateData(state)
   }
@@ -77,7 +82,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
   const parts = (round: number) => partsOf(kernel, round, env.split.parts, version.chunkCount)
   const work = totalWork(kernel, version.rowCount, parts)
   for (;;) {
-    checkCancel(signal)
+    checkStop(signal, state.deadline, env.timeoutMs)
     const round = kernel.rounds[state.round]
     if (!round) {
       return finishTask(env, task, kernel.finish(state.ctx), work)
@@ -92,6 +97,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
           part,
           parts: n,
           totalWork: work,
+          deadline: state.deadline,
           ...(round.by === 'chunks' ? chunkRange(part, n, version.chunkCount) : { from: 0, to: version.chunkCount }),
         })),
       )
@@ -118,6 +124,7 @@ async function runHere(
   env: ThreadEnv,
   task: ClaimedTask,
   kernel: AnyKernel,
+  deadline: number,
   signal?: AbortSignal,
 ): Promise<TaskRunOutcome> {
   const version = task.version!
@@ -137,7 +144,7 @@ async function runHere(
   const step: Step = async (stage, rows) => {
     done += rows
     await yieldToEventLoop()
-    checkCancel(signal)
+    checkStop(signal, deadline, env.timeoutMs)
     reporter.report((done / Math.max(work, 1)) * 100, stage, done)
   }
   const { result, chunks } = await runUnsplit(

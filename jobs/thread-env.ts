@@ -15,6 +15,8 @@ export type ThreadData = {
   splitParts: number
   /** Decoded chunks this thread may keep for its next analyses. */
   cacheBytes: number
+  /** How long one attempt of a task may run. */
+  timeoutMs: number
 }
 
 /**
@@ -32,6 +34,7 @@ export type ThreadEnv = {
   events: TaskEventPublisher
   queuePrefix: string
   split: { minRows: number; parts: number }
+  timeoutMs: number
 }
 
 export function threadEnv(data: ThreadData): ThreadEnv {
@@ -47,5 +50,6 @@ export function threadEnv(data: ThreadData): ThreadEnv {
     events: taskEventPublisher(redis, data.queuePrefix),
     queuePrefix: data.queuePrefix,
     split: { minRows: data.splitMinRows, parts: data.splitParts },
+    timeoutMs: data.timeoutMs,
   }
 }

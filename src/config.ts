@@ -38,6 +38,7 @@ const EnvSchema = t.Object({
   SPLIT_MIN_ROWS: Int(2_000_000, 1),
   SPLIT_PARTS: Int(4, 1, 256),
   ANALYSIS_CACHE_MB: Int(32, 0, 65_536),
+  TASK_TIMEOUT_MS: Int(3_600_000, 100, 7 * 24 * 3_600_000),
   SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
   JOB_LOCK_MS: Int(30_000, 500),
   STALLED_INTERVAL_MS: Int(30_000, 250),
@@ -79,6 +80,8 @@ export type Config = {
   split: { minRows: number; parts: number }
   /** Per task thread: decoded chunks of small data versions kept for the next analyses. */
   analysisCacheBytes: number
+  /** How long one attempt of a task may run before it fails for good. */
+  taskTimeoutMs: number
   sseHeartbeatMs: number
   /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */
   jobs: { lockMs: number; stalledIntervalMs: number }
@@ -133,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     chunkRows: env.CHUNK_ROWS,
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
     analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,
+    taskTimeoutMs: env.TASK_TIMEOUT_MS,
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     jobs: { lockMs: env.JOB_LOCK_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS },
     reaper: { intervalMs: env.REAPER_INTERVAL_MS, graceMs: env.REAPER_GRACE_MS },
