@@ -35,6 +35,9 @@ export type AnalysisWorkerOptions = {
 
 export type AnalysisWorkers = { tasks: Worker<TaskJobData>; parts: Worker<PartJob>; close(): Promise<void> }
 
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit'
+const WORKER_LOST = 'the worker running it stopped in the middle of it more than once (killed, or out of memory)'
+
 const isFinalFailure = (job: Job, error: Error) =>
   error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1)
 
@@ -106,11 +109,14 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     })
   })
   /**
-   * Why a task job failed. A split task's job fails with BullMQ's "child <key> failed" when one
-   * of its parts failed for good, and may be failed before that part's own failure is recorded:
-   * the task says why the part failed instead.
+   * Why a task job failed, in words for the task's `error`. BullMQ fails a job itself in two
+   * cases: one whose worker died mid-job more often than its stall limit allows (a task that
+   * kills its worker every time), and a split task's job, with "child <key> failed", when one of
+   * its parts failed for good; that may come before the part's own failure is recorded, so the
+   * task says why the part failed instead.
    */
   const reasonOf = async (error: Error): Promise<string> => {
+    if (error.message === STALLED_TOO_OFTEN) return WORKER_LOST
     const partId = /^child .*:([^:]+) failed$/.exec(error.message)?.[1]
     const part = partId === undefined ? undefined : await Job.fromId<PartJob>(parts, partId)
     return part?.failedReason || error.message

@@ -126,6 +126,35 @@ describe('several processes', () => {
     expect(done.result).toEqual(again.result)
     await Promise.all([base.stop(), second.stop()])
   }, 90_000)
+
+  test('a task whose worker dies on every attempt fails once past the stall limit, saying so', async () => {
+    const base = await api()
+    const submitted = await post(`${base.url}/api/datasets/${dataset}/process`, {
+      kind: 'correlation',
+      params: { method: 'spearman' },
+    })
+    for (const attempt of [1, 2]) {
+      const doomed = await worker()
+      await waitFor(
+        async () => {
+          const t = await task(base.url, submitted.id)
+          return t.status === 'running' && t.attempts === attempt
+        },
+        20_000,
+        `attempt ${attempt} to run`,
+      )
+      await doomed.stop('SIGKILL')
+    }
+    const last = await worker()
+    const done = await settled(base.url, submitted.id, 60_000)
+    expect(done).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      result: null,
+      error: 'the worker running it stopped in the middle of it more than once (killed, or out of memory)',
+    })
+    await Promise.all([base.stop(), last.stop()])
+  }, 90_000)
 })
 
 describe('SIGTERM', () => {
