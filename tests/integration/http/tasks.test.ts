@@ -5,6 +5,7 @@ import mixed from '../../fixtures/mixed.json'
 import { putData } from '../../support/datasets'
 import { expectClose } from '../../support/expect-close'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { seedSynthetic } from '../../support/seed'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
 setDefaultTimeout(30_000)
@@ -49,6 +50,42 @@ describe('POST /api/datasets/{id}/process', () => {
     for (let i = 0; i < 4; i++) expect(await profileOf()).toMatchObject({ min: 1, max: 4, mean: 2.5 })
     expect((await putData(h, id, csv([10, 20, 30, 40]), 'text/csv')).status).toBe(200)
     for (let i = 0; i < 4; i++) expect(await profileOf()).toMatchObject({ min: 10, max: 40, mean: 25 })
+  })
+
+  test('data replaced while a task runs: the task finishes on the data it started with', async () => {
+    const id = await seedSynthetic(h.config.databaseUrl, 1_000_000, 32_768)
+    const columns = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']
+    const submitted = await h.request('POST', `/api/datasets/${id}/process`, {
+      json: { kind: 'correlation', params: { columns, method: 'spearman' } },
+    })
+    await waitFor(
+      async () => (await h.request('GET', `/api/tasks/${submitted.body.id}`)).body.status === 'running',
+      20_000,
+      'the task to run',
+    )
+    const replaced = await putData(h, id, 'f1,f2\n1,2\n2,4\n3,1\n', 'text/csv')
+    expect(replaced.status).toBe(200)
+    expect(replaced.body.row_count).toBe(3)
+
+    const task = await finished(submitted.body.id)
+    // All eight columns: the data it started with, since the new data has only two.
+    expect(task).toMatchObject({ status: 'completed', error: null })
+    expect(task.result.columns).toEqual(columns)
+    expect(task.result.matrix).toHaveLength(8)
+    // The next analysis sees the new data, and the old version is gone once nothing runs on it.
+    const next = await finished(
+      (
+        await h.request('POST', `/api/datasets/${id}/process`, {
+          json: { kind: 'correlation', params: { columns: ['f1', 'f2'], method: 'spearman' } },
+        })
+      ).body.id,
+    )
+    expect(next.result.matrix).toEqual([
+      [1, -0.5],
+      [-0.5, 1],
+    ])
+    expect((await putData(h, id, 'f1\n5\n', 'text/csv')).status).toBe(200)
+    expect(await count(`select count(*)::int as n from dataset_versions where dataset_id = '${id}'`)).toBe(1)
   })
 
   test('runs a profile in a worker thread and stores the pandas-checked result', async () => {
