@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
+import { emptyDataset } from '../../support/datasets'
 import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { type Child, envOf, startApi } from '../../support/processes'
 
@@ -42,15 +43,6 @@ const upload = (id: string, body: ReadableStream<Uint8Array>) =>
     headers: { ...bearer(), 'content-type': 'text/csv' },
   })
 
-async function emptyDataset(name: string): Promise<string> {
-  const res = await fetch(`${api.url}/api/datasets`, {
-    method: 'POST',
-    body: JSON.stringify({ name }),
-    headers: { ...bearer(), 'content-type': 'application/json' },
-  })
-  return ((await res.json()) as { id: string }).id
-}
-
 /** The api's connections to PostgreSQL that wait inside a transaction (an upload waiting for its body). */
 const apiTransactions = async () => {
   const rows = await h.db.execute<{ pid: number }>(
@@ -60,7 +52,7 @@ const apiTransactions = async () => {
 }
 
 test('PostgreSQL connections cut in the middle of uploads: each answers 503, nothing is stored, the api lives on', async () => {
-  const ids = [await emptyDataset('first'), await emptyDataset('second')]
+  const ids = [await emptyDataset(h, 'first'), await emptyDataset(h, 'second')]
   let resume!: () => void
   const resumed = new Promise<void>(r => {
     resume = r
@@ -72,7 +64,7 @@ test('PostgreSQL connections cut in the middle of uploads: each answers 503, not
       return open.length === 2 ? open : null
     },
     10_000,
-    'both uploads to be storing',
+    'both uploads to wait for the rest of their bodies',
   )
   // As a PostgreSQL restart or a failover would: the server ends the api's sessions under it.
   await h.db.execute(sql`select pg_terminate_backend(pid) from unnest(${`{${pids.join(',')}}`}::int[]) as pid`)
