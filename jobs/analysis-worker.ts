@@ -38,6 +38,12 @@ export type AnalysisWorkers = { tasks: Worker<TaskJobData>; parts: Worker<PartJo
 const STALLED_TOO_OFTEN = 'job stalled more than allowable limit'
 const WORKER_LOST = 'the worker running it stopped in the middle of it more than once (killed, or out of memory)'
 
+/**
+ * BullMQ's own failure reasons in words: it fails a job itself when its worker died mid-job more
+ * often than the stall limit allows (a task that kills its worker every time).
+ */
+const inWords = (reason: string) => (reason === STALLED_TOO_OFTEN ? WORKER_LOST : reason)
+
 const isFinalFailure = (job: Job, error: Error) =>
   error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1)
 
@@ -109,17 +115,14 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
     })
   })
   /**
-   * Why a task job failed, in words for the task's `error`. BullMQ fails a job itself in two
-   * cases: one whose worker died mid-job more often than its stall limit allows (a task that
-   * kills its worker every time), and a split task's job, with "child <key> failed", when one of
-   * its parts failed for good; that may come before the part's own failure is recorded, so the
-   * task says why the part failed instead.
+   * Why a task job failed, for the task's `error`. A split task's job fails with BullMQ's
+   * "child <key> failed" when one of its parts failed for good, which may come before the part's
+   * own failure is recorded: the task says why the part failed instead.
    */
   const reasonOf = async (error: Error): Promise<string> => {
-    if (error.message === STALLED_TOO_OFTEN) return WORKER_LOST
     const partId = /^child .*:([^:]+) failed$/.exec(error.message)?.[1]
-    const part = partId === undefined ? undefined : await Job.fromId<PartJob>(parts, partId)
-    return part?.failedReason || error.message
+    const part = partId === undefined ? undefined : await Job.fromId<PartJob>(parts, partId).catch(() => undefined)
+    return inWords(part?.failedReason || error.message)
   }
   tasks.on('failed', (job, error) => {
     untrack(job)
@@ -153,7 +156,7 @@ export function startAnalysisWorkers({ connection, config, db, log }: AnalysisWo
       final,
       reason: error.message,
     })
-    if (final) settle(job.data.taskId, failTask(db, job.data.taskId, error.message))
+    if (final) settle(job.data.taskId, failTask(db, job.data.taskId, inWords(error.message)))
   })
   for (const worker of [tasks, parts]) worker.on('error', error => log.error('worker error', { error }))
 

@@ -21,6 +21,8 @@ export async function runPartJob(
   const task = await loadRunningTask(env.db, job.taskId, job.attempt)
   if (!task?.version) return null
   if (task.cancelRequested) throw new CancelledError('cancelled')
+  // A part that waited in the queue past its attempt's deadline reads nothing.
+  checkStop(signal, job.deadline, env.timeoutMs)
   const kernel = createKernel(task.kind, task.params, task.version.columns)
   const round = kernel.rounds[job.round]!
   const ctx = await parentContext()

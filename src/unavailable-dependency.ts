@@ -22,7 +22,7 @@ export function unavailableDependency(error: unknown): 'postgres' | 'redis' | nu
       message.includes('enableOfflineQueue') ||
       message.includes('Connection is closed.') ||
       // Redis at its maxmemory refuses writes (BullMQ requires noeviction): full, so unavailable.
-      message.startsWith('OOM command not allowed')
+      message.includes('OOM command not allowed')
     )
       return 'redis'
     if (

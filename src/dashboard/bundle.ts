@@ -39,10 +39,13 @@ async function buildAssets(): Promise<DashboardAssets> {
   }
 }
 
-/** The modification times of the dashboard's sources: a few dozen stats, next to nothing. */
+/**
+ * The modification times of the dashboard's sources: a few dozen stats, next to nothing. A file
+ * gone between the listing and its stat (an editor's temporary file) counts as changed.
+ */
 function sourcesVersion(): string {
   const files = readdirSync(here('.'), { recursive: true, encoding: 'utf8' }).sort()
-  return files.map(file => `${file}@${statSync(here(`./${file}`)).mtimeMs}`).join('\n')
+  return files.map(file => `${file}@${statSync(here(`./${file}`), { throwIfNoEntry: false })?.mtimeMs}`).join('\n')
 }
 
 let built: { sources: string; assets: Promise<DashboardAssets> } | undefined

@@ -81,7 +81,11 @@ async function runTasks(count: number, post: () => Promise<unknown>, completed: 
       }
     }),
   )
-  while (completed() < target) await Bun.sleep(5)
+  const deadline = Date.now() + 300_000
+  while (completed() < target) {
+    if (Date.now() > deadline) throw new Error(`${target - completed()} tasks never completed`)
+    await Bun.sleep(5)
+  }
 }
 
 /**

@@ -88,7 +88,11 @@ async function tenAtOnce(
   })
   try {
     const time = await seconds(() =>
-      Promise.all(Array.from({ length: 10 }, () => apiUpload(system.baseUrl, path, rows, ['--retry', '20']))),
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          apiUpload(system.baseUrl, path, rows, ['--retry', '100', '--retry-max-time', '600']),
+        ),
+      ),
     )
     return { seconds: time, peak: memoryMb(system.apiPid, 'VmHWM') }
   } finally {

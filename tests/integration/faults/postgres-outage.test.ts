@@ -44,6 +44,10 @@ test('PostgreSQL away from the worker for longer than its retries last: tasks wa
   // Three attempts with a backoff of 1 s and then 2 s would all be spent by now.
   await Bun.sleep(6000)
   expect((await h.request('GET', `/api/tasks/${submitted.body.id}`)).body.status).toBe('pending')
+  const job = await h.queue.getJob(submitted.body.id)
+  expect(job!.attemptsMade).toBe(0)
+  // It ran several times meanwhile, each time waiting rather than failing.
+  expect(job!.attemptsStarted).toBeGreaterThan(1)
   proxy.restore()
 
   const task = await completed(submitted.body.id)

@@ -66,6 +66,9 @@ describe('POST /api/datasets/{id}/process', () => {
     const replaced = await putData(h, id, 'f1,f2\n1,2\n2,4\n3,1\n', 'text/csv')
     expect(replaced.status).toBe(200)
     expect(replaced.body.row_count).toBe(3)
+    const versions = `select count(*)::int as n from dataset_versions where dataset_id = '${id}'`
+    // The replace kept the version the task runs on: it was still running.
+    expect(await count(versions)).toBe(2)
 
     const task = await finished(submitted.body.id)
     // All eight columns: the data it started with, since the new data has only two.
@@ -85,7 +88,7 @@ describe('POST /api/datasets/{id}/process', () => {
       [-0.5, 1],
     ])
     expect((await putData(h, id, 'f1\n5\n', 'text/csv')).status).toBe(200)
-    expect(await count(`select count(*)::int as n from dataset_versions where dataset_id = '${id}'`)).toBe(1)
+    expect(await count(versions)).toBe(1)
   })
 
   test('runs a profile in a worker thread and stores the pandas-checked result', async () => {

@@ -559,8 +559,13 @@ describe('concurrent uploads', () => {
 
     const before = await dataSnapshot(one, other)
     const datasetsBefore = await countRows(one, 'datasets')
+    const unread = heldUpload()
+    let read = false
+    void unread.reading.then(() => {
+      read = true
+    })
     const refusals = [
-      await putData(one, other, 'a\n1\n', 'text/csv'),
+      await putData(one, other, unread.body, 'text/csv'),
       await one.request('POST', '/api/datasets', { json: { name: 'inline', rows: [{ a: 1 }] } }),
       await one.request('POST', '/api/datasets', {
         body: (() => {
@@ -581,6 +586,7 @@ describe('concurrent uploads', () => {
         detail: 'This server already stores as many uploads at once as it takes (1); try again shortly',
       })
     }
+    expect(read).toBe(false)
     expect(await dataSnapshot(one, other)).toEqual(before)
     expect(await countRows(one, 'datasets')).toBe(datasetsBefore)
     // A dataset without data takes no slot.
