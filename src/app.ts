@@ -23,6 +23,8 @@ import { requestContext } from './http/request-context'
 import { securityHeaders } from './http/security-headers'
 import type { SseStreams } from './http/sse'
 import type { Logger } from './logger'
+import { metricsRoutes } from './metrics/routes'
+import { MetricsService } from './metrics/service'
 import { eventRoutes } from './tasks/event-routes'
 import { taskRoutes } from './tasks/routes'
 import { TaskService } from './tasks/service'
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps) {
     .use(docs(packageJson.version))
     .use(dashboardRoutes())
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
+    .use(metricsRoutes(new MetricsService({ db, redis, tasksQueue: queue, streams, queuePrefix: config.queuePrefix })))
     .use(sessionRoutes(auth, { cookieSecure: config.auth.cookieSecure }))
     .use(keyRoutes(keys))
     .use(datasetRoutes(datasets, tasks, config.limits))
