@@ -24,7 +24,7 @@ function samples(text: string): Map<string, number> {
   return out
 }
 
-test('GET /api/metrics: tasks by status, queue depths, recent timings, open streams and Redis memory', async () => {
+test('GET /api/metrics: queue depths, how recent tasks ended and took, open streams and Redis memory', async () => {
   const dataset = await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }, { x: 2 }] } })
   for (let i = 0; i < 2; i++) {
     const task = await h.request('POST', `/api/datasets/${dataset.body.id}/process`, { json: { kind: 'profile' } })
@@ -42,13 +42,12 @@ test('GET /api/metrics: tasks by status, queue depths, recent timings, open stre
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
   const values = samples(res.text)
-  expect(values.get('datadynamo_tasks{status="completed"}')).toBe(2)
-  for (const status of ['pending', 'running', 'failed', 'cancelled'])
-    expect(values.get(`datadynamo_tasks{status="${status}"}`)).toBe(0)
+  expect(values.get('datadynamo_tasks_ended_recently{status="completed"}')).toBe(2)
+  expect(values.get('datadynamo_tasks_ended_recently{status="failed"}')).toBe(0)
+  expect(values.get('datadynamo_tasks_ended_recently{status="cancelled"}')).toBe(0)
   for (const queue of ['tasks', 'parts'])
     for (const state of ['waiting', 'active', 'delayed', 'failed'])
       expect(values.get(`datadynamo_queue_jobs{queue="${queue}",state="${state}"}`)).toBe(0)
-  expect(values.get('datadynamo_tasks_finished_recent')).toBe(2)
   for (const timing of ['wait', 'run'])
     for (const quantile of ['0.5', '0.95']) {
       const seconds = values.get(`datadynamo_task_${timing}_seconds{quantile="${quantile}"}`)!
@@ -60,15 +59,17 @@ test('GET /api/metrics: tasks by status, queue depths, recent timings, open stre
   expect(values.has('datadynamo_redis_memory_bytes{kind="max"}')).toBe(true)
 })
 
-test('a queued task shows as waiting', async () => {
+test('a queued task shows as waiting, and once cancelled as ended so', async () => {
   const dataset = await h.request('POST', '/api/datasets', { json: { name: 'queued', rows: [{ x: 1 }] } })
   await h.queue.pause()
   try {
     const task = await h.request('POST', `/api/datasets/${dataset.body.id}/process`, { json: { kind: 'profile' } })
     const values = samples((await h.request('GET', '/api/metrics')).text)
-    expect(values.get('datadynamo_tasks{status="pending"}')).toBe(1)
     expect(values.get('datadynamo_queue_jobs{queue="tasks",state="waiting"}')).toBe(1)
     await h.request('POST', `/api/tasks/${task.body.id}/cancel`)
+    const after = samples((await h.request('GET', '/api/metrics')).text)
+    expect(after.get('datadynamo_queue_jobs{queue="tasks",state="waiting"}')).toBe(0)
+    expect(after.get('datadynamo_tasks_ended_recently{status="cancelled"}')).toBe(1)
   } finally {
     await h.queue.resume()
   }
