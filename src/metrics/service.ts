@@ -1,4 +1,4 @@
-import { Queue as BullQueue, type Queue } from 'bullmq'
+import { Queue } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
 import { PARTS_QUEUE } from '../../jobs/queue'
@@ -36,7 +36,7 @@ export class MetricsService {
   constructor(
     private readonly deps: { db: Database; redis: Redis; tasksQueue: Queue; streams: SseStreams; queuePrefix: string },
   ) {
-    this.parts = new BullQueue(PARTS_QUEUE, { connection: deps.redis, prefix: deps.queuePrefix })
+    this.parts = new Queue(PARTS_QUEUE, { connection: deps.redis, prefix: deps.queuePrefix })
   }
 
   async collect(): Promise<Gauge[]> {
