@@ -1,13 +1,13 @@
 import { workerData } from 'node:worker_threads'
-import { Queue, type SandboxedJob, WaitingChildrenError } from 'bullmq'
+import { type SandboxedJob, WaitingChildrenError } from 'bullmq'
 import { jobFailure } from './errors'
 import type { PartOutput } from './execute'
-import { PART_JOB_OPTIONS, PARTS_QUEUE, type PartJob, partJobId, type SplitState, type TaskJobData } from './queue'
+import { createPartsQueue, PART_JOB_OPTIONS, partJobId, type SplitState, type TaskJobData } from './queue'
 import { runTask, type TaskJobHandle } from './run-task'
 import { type ThreadData, threadEnv } from './thread-env'
 
 const env = threadEnv(workerData as ThreadData)
-const partsQueue = new Queue<PartJob>(PARTS_QUEUE, { connection: env.redis, prefix: env.queuePrefix })
+const partsQueue = createPartsQueue(env.redis, env.queuePrefix)
 
 function handleOf(job: SandboxedJob<TaskJobData>, token: string | undefined): TaskJobHandle {
   return {

@@ -69,6 +69,10 @@ export function createAnalysisQueue(connection: Redis, prefix: string): Analysis
   return new Queue<TaskJobData>(ANALYSIS_QUEUE, { connection, prefix })
 }
 
+export function createPartsQueue(connection: Redis, prefix: string): Queue<PartJob> {
+  return new Queue<PartJob>(PARTS_QUEUE, { connection, prefix })
+}
+
 /** The job id is the task id, so enqueueing one task twice is harmless. */
 export async function enqueueAnalysis(queue: AnalysisQueue, taskId: string): Promise<void> {
   await queue.add('analyse', { taskId }, { ...ANALYSIS_JOB_OPTIONS, jobId: taskId })

@@ -1,7 +1,7 @@
-import { Queue } from 'bullmq'
+import type { Queue } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
-import { PARTS_QUEUE } from '../../jobs/queue'
+import { createPartsQueue } from '../../jobs/queue'
 import type { Database } from '../db/client'
 import type { SseStreams } from '../http/sse'
 import type { Gauge } from './exposition'
@@ -36,7 +36,7 @@ export class MetricsService {
   constructor(
     private readonly deps: { db: Database; redis: Redis; tasksQueue: Queue; streams: SseStreams; queuePrefix: string },
   ) {
-    this.parts = new Queue(PARTS_QUEUE, { connection: deps.redis, prefix: deps.queuePrefix })
+    this.parts = createPartsQueue(deps.redis, deps.queuePrefix)
   }
 
   async collect(): Promise<Gauge[]> {

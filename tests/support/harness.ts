@@ -138,3 +138,14 @@ export async function waitFor<T>(
     await Bun.sleep(20)
   }
 }
+
+/** Waits until a task has ended (completed, failed or cancelled) and answers it as GET shows it. */
+export const taskEnded = (h: Harness, taskId: string, timeoutMs = 20_000) =>
+  waitFor(
+    async () => {
+      const task = (await h.request('GET', `/api/tasks/${taskId}`)).body
+      return ['completed', 'failed', 'cancelled'].includes(task.status) ? task : null
+    },
+    timeoutMs,
+    `task ${taskId} to end`,
+  )

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { createHarness, type Harness, taskEnded } from '../../support/harness'
 import { type Child, envOf, startWorkerProcess } from '../../support/processes'
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy'
 
@@ -27,16 +27,7 @@ afterAll(async () => {
 test('PostgreSQL away from the worker for longer than its retries last: tasks wait for it and complete once it is back', async () => {
   const dataset = await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }, { x: 4 }] } })
   const warm = await h.request('POST', `/api/datasets/${dataset.body.id}/process`, { json: { kind: 'profile' } })
-  const completed = (id: string) =>
-    waitFor(
-      async () => {
-        const task = (await h.request('GET', `/api/tasks/${id}`)).body
-        return task.status === 'completed' ? task : null
-      },
-      20_000,
-      `task ${id} to complete`,
-    )
-  await completed(warm.body.id)
+  expect(await taskEnded(h, warm.body.id)).toMatchObject({ status: 'completed' })
 
   proxy.cut()
   const submitted = await h.request('POST', `/api/datasets/${dataset.body.id}/process`, { json: { kind: 'profile' } })
@@ -50,7 +41,7 @@ test('PostgreSQL away from the worker for longer than its retries last: tasks wa
   expect(job!.attemptsStarted).toBeGreaterThan(1)
   proxy.restore()
 
-  const task = await completed(submitted.body.id)
+  const task = await taskEnded(h, submitted.body.id)
   expect(task).toMatchObject({ status: 'completed', attempts: 1, error: null })
   expect(task.result.row_count).toBe(2)
   expect(worker.proc.exitCode).toBeNull()

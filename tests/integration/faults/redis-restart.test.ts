@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { type Subprocess, spawn } from 'bun'
-import { Redis } from 'ioredis'
 import { bearer, waitFor } from '../../support/harness'
+import { type PrivateRedis, startPrivateRedis } from '../../support/private-redis'
 import { type Child, startApi, startWorkerProcess } from '../../support/processes'
 import { createTestDatabase, type TestDatabase } from '../../support/services'
 import { SseReader } from '../../support/sse-client'
@@ -10,38 +9,25 @@ import { SseReader } from '../../support/sse-client'
 setDefaultTimeout(30_000)
 
 // A Redis of this test's own, so that it can be killed and restarted.
-const PORT = 20_000 + Math.floor(Math.random() * 10_000)
-const REDIS_URL = `redis://127.0.0.1:${PORT}`
-let redis: Subprocess | undefined
+let redis: PrivateRedis
 let database: TestDatabase
 const children: Child[] = []
 
-async function startRedis(): Promise<void> {
-  redis = spawn(['redis-server', '--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => 100 })
-  // Refused connections while the server starts are expected; the ping below waits them out.
-  probe.on('error', () => {})
-  await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', 10_000, 'redis to start')
-  probe.disconnect()
-}
-
 beforeAll(async () => {
   database = await createTestDatabase()
-  await startRedis()
+  redis = await startPrivateRedis()
 })
 afterAll(async () => {
   await Promise.all(children.map(c => c.stop('SIGKILL')))
-  redis?.kill('SIGKILL')
+  await redis.kill()
+  redis.admin.disconnect()
   await database.drop()
 })
 
 test('Redis restarted under a running api and worker: streams end for a fresh start, both reconnect by themselves', async () => {
   const env = {
     DATABASE_URL: database.url,
-    REDIS_URL,
+    REDIS_URL: redis.url,
     QUEUE_PREFIX: 'dd-restart',
     JOB_LOCK_MS: '2000',
     STALLED_INTERVAL_MS: '1000',
@@ -60,8 +46,7 @@ test('Redis restarted under a running api and worker: streams end for a fresh st
   const stream = new SseReader(await fetch(`${api.url}/api/events`, { headers: bearer() }))
   await stream.next(f => f.retry !== undefined)
 
-  redis!.kill('SIGKILL')
-  await redis!.exited
+  await redis.kill()
   // the stream ends, so EventSource reconnects and starts from a fresh state
   expect(await stream.next(() => false, 10_000)).toBeNull()
   await waitFor(async () => (await fetch(`${api.url}/ready`)).status === 503, 10_000, '/ready to notice')
@@ -73,7 +58,7 @@ test('Redis restarted under a running api and worker: streams end for a fresh st
   expect(refused.status).toBe(503)
   expect(((await refused.json()) as { code: string }).code).toBe('DEPENDENCY_UNAVAILABLE')
 
-  await startRedis()
+  await redis.start()
   await waitFor(async () => (await fetch(`${api.url}/ready`)).status === 200, 20_000, 'the api to reconnect')
   const again = new SseReader(await fetch(`${api.url}/api/events`, { headers: bearer() }))
   await again.next(f => f.retry !== undefined)

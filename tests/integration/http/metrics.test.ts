@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
+import { bearer, createHarness, type Harness, taskEnded } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
 setDefaultTimeout(30_000)
@@ -28,11 +28,7 @@ test('GET /api/metrics: queue depths, how recent tasks ended and took, open stre
   const dataset = await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }, { x: 2 }] } })
   for (let i = 0; i < 2; i++) {
     const task = await h.request('POST', `/api/datasets/${dataset.body.id}/process`, { json: { kind: 'profile' } })
-    await waitFor(
-      async () => (await h.request('GET', `/api/tasks/${task.body.id}`)).body.status === 'completed',
-      20_000,
-      'the task to complete',
-    )
+    expect(await taskEnded(h, task.body.id)).toMatchObject({ status: 'completed' })
   }
   const watching = new AbortController()
   await h.app.handle(new Request('http://localhost/api/events', { headers: bearer(), signal: watching.signal }))

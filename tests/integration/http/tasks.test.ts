@@ -4,7 +4,7 @@ import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
 import mixed from '../../fixtures/mixed.json'
 import { putData } from '../../support/datasets'
 import { expectClose } from '../../support/expect-close'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { createHarness, type Harness, taskEnded, waitFor } from '../../support/harness'
 import { seedSynthetic } from '../../support/seed'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -26,16 +26,7 @@ const count = async (query: string) => {
   return row!.n
 }
 
-async function finished(taskId: string) {
-  return waitFor(
-    async () => {
-      const res = await h.request('GET', `/api/tasks/${taskId}`)
-      return ['completed', 'failed', 'cancelled'].includes(res.body.status) ? res.body : null
-    },
-    20_000,
-    `task ${taskId} to finish`,
-  )
-}
+const finished = (taskId: string) => taskEnded(h, taskId)
 
 describe('POST /api/datasets/{id}/process', () => {
   test('after the data is replaced, analyses see the new data, in whichever thread kept the old', async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { PARTS_QUEUE } from '../../../jobs/queue'
-import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { createPartsQueue } from '../../../jobs/queue'
+import { createHarness, type Harness, taskEnded } from '../../support/harness'
 import { seedSynthetic } from '../../support/seed'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -16,14 +15,7 @@ const SPEARMAN = {
 
 async function settle(h: Harness, datasetId: string, body: unknown) {
   const { id } = (await h.request('POST', `/api/datasets/${datasetId}/process`, { json: body })).body
-  return waitFor(
-    async () => {
-      const t = (await h.request('GET', `/api/tasks/${id}`)).body
-      return ['completed', 'failed'].includes(t.status) ? t : null
-    },
-    20_000,
-    `task ${id} to finish`,
-  )
+  return taskEnded(h, id)
 }
 
 const timedOut = (seconds: number) => ({
@@ -63,7 +55,7 @@ describe('an analysis split into parts stops in its parts', () => {
   test('a part runs out of time, and the task fails with its reason', async () => {
     expect(await settle(h, big, SPEARMAN)).toMatchObject(timedOut(0.2))
     const connection = new Redis(h.config.redisUrl)
-    const parts = new Queue(PARTS_QUEUE, { connection, prefix: h.config.queuePrefix })
+    const parts = createPartsQueue(connection, h.config.queuePrefix)
     const failed = await parts.getFailed()
     expect(failed.map(part => part.failedReason)).toContain(timedOut(0.2).error)
     await parts.close()
