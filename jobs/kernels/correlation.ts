@@ -1,10 +1,10 @@
 import type { StoredChunk } from '../../src/storage/chunk-store'
 import { columnView } from '../../src/storage/column-view'
 import type { CorrelationParams } from '../../src/tasks/analyses'
-import { type CoMoments, chunkCoMoments, mergeCoMoments, pairIndex, pearson } from './comoments'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
-import { F64Buffer } from './ownership'
-import { averageRanks } from './ranks'
+import { type CoMoments, chunkCoMoments, mergeCoMoments, pairIndex, pearson } from './stats/comoments'
+import { F64Buffer } from './stats/ownership'
+import { averageRanks } from './stats/ranks'
 
 export type CorrelationResult = { method: 'pearson' | 'spearman'; columns: string[]; matrix: (number | null)[][] }
 type CorrelationContext = { matrix?: (number | null)[][] }

@@ -3,9 +3,9 @@ import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
 import type { GroupbyFunction, GroupbyParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
-import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './moments'
-import { compareCodePoints, medianSorted } from './order-stats'
-import { F64Buffer, ownsText } from './ownership'
+import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './stats/moments'
+import { compareCodePoints, medianSorted } from './stats/order-stats'
+import { F64Buffer, ownsText } from './stats/ownership'
 
 /** One aggregation's running state in one group (plain JSON, mergeable). */
 type Acc =

@@ -1,7 +1,7 @@
 import { columnView } from '../../src/storage/column-view'
 import type { HistogramParams } from '../../src/tasks/analyses'
-import { binValues, histogramEdges } from './binning'
 import { type ColumnRef, chunkRound, type Kernel } from './kernel'
+import { binValues, histogramEdges } from './stats/binning'
 
 type Range = { min: number | null; max: number | null }
 type HistogramContext = { edges?: number[]; counts?: number[] }

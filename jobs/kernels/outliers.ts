@@ -2,9 +2,9 @@ import type { StoredChunk } from '../../src/storage/chunk-store'
 import { columnView } from '../../src/storage/column-view'
 import type { OutliersParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound, type Round } from './kernel'
-import { type Moments, meanOf, mergeMoments, momentsOf, sampleStd } from './moments'
-import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './ordered'
-import { sampleEvenly } from './ownership'
+import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './stats/exact-quantiles'
+import { type Moments, meanOf, mergeMoments, momentsOf, sampleStd } from './stats/moments'
+import { sampleEvenly } from './stats/ownership'
 
 const SAMPLE_ROWS = 20
 const SAMPLE_PER_CHUNK = 64

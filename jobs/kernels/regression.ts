@@ -1,9 +1,9 @@
 import { columnView } from '../../src/storage/column-view'
 import type { RegressionParams } from '../../src/tasks/analyses'
-import { AnalysisError } from '../errors'
-import { type CoMoments, chunkCoMoments, meanX, meanY, mergeCoMoments, pairIndex } from './comoments'
+import { AnalysisError } from './analysis-error'
 import { type ColumnRef, chunkRound, type Kernel } from './kernel'
-import { solveSymmetric } from './linear-solve'
+import { type CoMoments, chunkCoMoments, meanX, meanY, mergeCoMoments, pairIndex } from './stats/comoments'
+import { solveSymmetric } from './stats/linear-solve'
 
 export type RegressionResult = {
   target: string

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
-import { createPartsQueue } from '../../jobs/queue'
+import { createPartsQueue } from '../../jobs/queue/queues'
 import type { Database } from '../db/client'
 import type { SseStreams } from '../http/sse'
 import type { Gauge } from './exposition'

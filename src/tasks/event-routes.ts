@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
-import type { TaskEventHub } from '../../jobs/event-hub'
-import type { TaskEvent } from '../../jobs/task-events'
+import type { TaskEventHub } from '../../jobs/events/event-hub'
+import type { TaskEvent } from '../../jobs/events/task-events'
 import { authenticated } from '../auth/plugin'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'

@@ -1,5 +1,5 @@
-import type { TaskEventHub } from '../../jobs/event-hub'
-import { isFinal, type ProgressEvent, type StatusEvent, type TaskEvent } from '../../jobs/task-events'
+import type { TaskEventHub } from '../../jobs/events/event-hub'
+import { isFinal, type ProgressEvent, type StatusEvent, type TaskEvent } from '../../jobs/events/task-events'
 import type { TaskRow } from '../db/schema'
 import { EventQueue, SerializedJson, type SseSend } from '../http/sse'
 import { type TaskJson, toTaskJson } from './service'

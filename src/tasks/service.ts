@@ -1,6 +1,6 @@
 import { TransactionRollbackError } from 'drizzle-orm'
-import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue'
-import { isFinal, statusEvent, type TaskEventPublisher } from '../../jobs/task-events'
+import { isFinal, statusEvent, type TaskEventPublisher } from '../../jobs/events/task-events'
+import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue/queues'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
 import type { Database } from '../db/client'

@@ -29,7 +29,7 @@ async function timeTask(baseUrl: string, datasetId: string, body: unknown): Prom
 
 function startWorkers(count: number, env: Record<string, string>): Subprocess[] {
   return Array.from({ length: count }, () =>
-    spawn(['bun', 'jobs/worker.ts', '--concurrency', '1', '--threads', '1'], {
+    spawn(['bun', 'jobs/worker/main.ts', '--concurrency', '1', '--threads', '1'], {
       cwd: root,
       env: { ...process.env, ...env },
       stdout: 'ignore',
@@ -127,7 +127,7 @@ export async function analysis(): Promise<Record<string, string>> {
 
 function spawnTwoThreads(env: Record<string, string>): Subprocess[] {
   return [
-    spawn(['bun', 'jobs/worker.ts', '--concurrency', '1', '--threads', '2'], {
+    spawn(['bun', 'jobs/worker/main.ts', '--concurrency', '1', '--threads', '2'], {
       cwd: root,
       env: { ...process.env, ...env, SPLIT_PARTS: '2' },
       stdout: 'ignore',

@@ -1,4 +1,4 @@
-import { createRedis } from '../../jobs/redis'
+import { createRedis } from '../../jobs/queue/redis'
 import { createApp } from '../../src/app'
 import { Authenticator } from '../../src/auth/authenticator'
 import { createKeyQueries } from '../../src/auth/key-queries'

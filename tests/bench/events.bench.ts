@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
-import { eventsChannel } from '../../jobs/task-events'
+import { eventsChannel } from '../../jobs/events/task-events'
 import { seedSynthetic } from '../support/seed'
 import { createTestPrefix, REDIS_URL } from '../support/services'
 import { AUTH, fmt, freshDatabase, percentile, startSystem } from './lib/services'

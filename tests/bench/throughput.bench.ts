@@ -139,7 +139,7 @@ async function systemRate(databaseUrl: string): Promise<{ rate: number; cpu: str
   let worker: Subprocess | undefined
   const watch = new AbortController()
   try {
-    worker = spawn(['bun', 'jobs/worker.ts', '--concurrency', String(CONCURRENCY)], {
+    worker = spawn(['bun', 'jobs/worker/main.ts', '--concurrency', String(CONCURRENCY)], {
       cwd: new URL('../../', import.meta.url).pathname,
       env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix.prefix, LOG_LEVEL: 'warn' },
       stdout: 'ignore',

@@ -48,7 +48,7 @@ export async function startApi(env: Record<string, string>): Promise<Child & { u
 }
 
 export async function startWorkerProcess(env: Record<string, string>, args: string[] = []): Promise<Child> {
-  const child = startProcess(['jobs/worker.ts', ...args], env)
+  const child = startProcess(['jobs/worker/main.ts', ...args], env)
   await waitFor(async () => child.output().includes('"msg":"worker started"'), 20_000, 'the worker to start')
   return child
 }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { runPart } from '../../../jobs/execute'
-import { createKernel } from '../../../jobs/kernels'
+import { createKernel } from '../../../jobs/kernels/create-kernel'
+import { runPart } from '../../../jobs/threads/run-rounds'
 import { decodeStored } from '../../../src/storage/chunk-store'
 import type { AnalysisKind } from '../../../src/tasks/analyses'
 import { SYNTHETIC_COLUMNS, syntheticChunks } from '../../support/synthetic'

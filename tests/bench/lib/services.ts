@@ -61,7 +61,7 @@ export async function startSystem(options: {
   const baseUrl = `http://127.0.0.1:${options.port}`
   await waitUntilReady(baseUrl)
   for (let i = 0; i < (options.workers ?? 0); i++)
-    children.push(spawn(['bun', 'jobs/worker.ts'], { cwd: root, env, stdout: 'inherit', stderr: 'inherit' }))
+    children.push(spawn(['bun', 'jobs/worker/main.ts'], { cwd: root, env, stdout: 'inherit', stderr: 'inherit' }))
   return {
     baseUrl,
     apiPid: children[0]!.pid,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { Redis } from 'ioredis'
-import { createRedis } from '../../../jobs/redis'
+import { createRedis } from '../../../jobs/queue/redis'
 import { createApp } from '../../../src/app'
 import { KeyService } from '../../../src/auth/key-service'
 import { createLogger } from '../../../src/logger'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
+import type { AnalysisWorkers } from '../../../jobs/worker/analysis-workers'
 import mixed from '../../fixtures/mixed.json'
 import { putData } from '../../support/datasets'
 import { expectClose } from '../../support/expect-close'

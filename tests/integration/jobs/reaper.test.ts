@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
-import { REAPER_LOCK, reapOrphans } from '../../../jobs/reaper'
-import { createRedis } from '../../../jobs/redis'
-import { taskEventPublisher } from '../../../jobs/task-events'
+import { taskEventPublisher } from '../../../jobs/events/task-events'
+import { createRedis } from '../../../jobs/queue/redis'
+import type { AnalysisWorkers } from '../../../jobs/worker/analysis-workers'
+import { REAPER_LOCK, reapOrphans } from '../../../jobs/worker/reaper'
 import { createLogger } from '../../../src/logger'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
 

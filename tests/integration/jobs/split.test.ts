@@ -88,7 +88,7 @@ describe('a split analysis (BullMQ flow: a child job per part, merged by the par
       const root = new URL('../../../', import.meta.url).pathname
       for (let i = 0; i < 2; i++)
         workers.push(
-          spawn(['bun', 'jobs/worker.ts', '--concurrency', '1', '--threads', '1'], {
+          spawn(['bun', 'jobs/worker/main.ts', '--concurrency', '1', '--threads', '1'], {
             cwd: root,
             env,
             stdout: 'pipe',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { Redis } from 'ioredis'
-import { createPartsQueue } from '../../../jobs/queue'
+import { createPartsQueue } from '../../../jobs/queue/queues'
 import { createHarness, type Harness, taskEnded } from '../../support/harness'
 import { seedSynthetic } from '../../support/seed'
 

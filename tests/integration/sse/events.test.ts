@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import type { AnalysisWorkers } from '../../../jobs/analysis-worker'
+import type { AnalysisWorkers } from '../../../jobs/worker/analysis-workers'
 import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { seedSynthetic } from '../../support/seed'
 import { type SseFrame, SseReader } from '../../support/sse-client'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { AnalysisError } from '../../../../jobs/errors'
+import { AnalysisError } from '../../../../jobs/kernels/analysis-error'
 import { chunksOf } from '../../../support/chunks'
 import { runHere } from '../../../support/kernels'
 

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis'
-import { createDb, type Database } from '../src/db/client'
-import { type ChunkReader, createChunkReader } from '../src/storage/chunk-reader'
+import { createDb, type Database } from '../../src/db/client'
+import { type ChunkReader, createChunkReader } from '../../src/storage/chunk-reader'
+import { type TaskEventPublisher, taskEventPublisher } from '../events/task-events'
 import { ChunkCache } from './chunk-cache'
-import { type TaskEventPublisher, taskEventPublisher } from './task-events'
 
 /** What the worker process hands each analysis thread (threads read no environment). */
 export type ThreadData = {

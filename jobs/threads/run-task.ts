@@ -1,11 +1,3 @@
-import type { TaskJson } from '../src/tasks/service'
-import { AnalysisError, CancelledError, TimeoutError } from './errors'
-import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './execute'
-import { createKernel } from './kernels'
-import type { AnyKernel } from './kernels/kernel'
-import { ProgressReporter } from './progress'
-import type { PartJob, SplitState, TaskJobData } from './queue'
-import { statusEvent } from './task-events'
 import {
   type ClaimedTask,
   type CompletionTimes,
@@ -13,9 +5,18 @@ import {
   completeTask,
   loadRunningTask,
   saveProgress,
-} from './task-store'
+} from '../../src/tasks/lifecycle'
+import type { TaskJson } from '../../src/tasks/service'
+import { statusEvent } from '../events/task-events'
+import { AnalysisError } from '../kernels/analysis-error'
+import { createKernel } from '../kernels/create-kernel'
+import type { AnyKernel } from '../kernels/kernel'
+import type { PartJob, SplitState, TaskJobData } from '../queue/job-data'
+import { CancelledError, checkStop } from './check-stop'
+import { ProgressReporter } from './progress'
+import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './run-rounds'
+import { chunkRange, partsOf, totalWork } from './split-plan'
 import type { ThreadEnv } from './thread-env'
-import { chunkRange, partsOf, totalWork } from './work'
 
 /** What the task processor needs from its BullMQ job (the sandbox gives these). */
 export type TaskJobHandle = {
@@ -33,12 +34,6 @@ export type TaskJobHandle = {
 export type TaskRunOutcome = 'completed' | 'skipped' | 'superseded' | 'waiting'
 
 const isSplitState = (data: TaskJobData): data is SplitState => 'round' in data
-
-/** Between chunks: an attempt stops when its task was cancelled or its time budget is spent. */
-export function checkStop(signal: AbortSignal | undefined, deadline: number, budgetMs: number): void {
-  if (signal?.aborted) throw new CancelledError(String(signal.reason ?? 'cancelled'))
-  if (Date.now() > deadline) throw new TimeoutError(budgetMs)
-}
 
 function kernelOf(task: ClaimedTask): { kernel: AnyKernel; version: NonNullable<ClaimedTask['version']> } {
   if (!task.version) throw new AnalysisError('the data this task was started on no longer exists')

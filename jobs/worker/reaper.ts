@@ -1,10 +1,10 @@
 import { and, inArray, lt, sql } from 'drizzle-orm'
-import type { Database } from '../src/db/client'
-import { tasks } from '../src/db/schema'
-import type { Logger } from '../src/logger'
-import { type AnalysisQueue, enqueueAnalysis } from './queue'
-import { statusEvent, type TaskEventPublisher } from './task-events'
-import { failTask } from './task-store'
+import type { Database } from '../../src/db/client'
+import { tasks } from '../../src/db/schema'
+import type { Logger } from '../../src/logger'
+import { failTask } from '../../src/tasks/lifecycle'
+import { statusEvent, type TaskEventPublisher } from '../events/task-events'
+import { type AnalysisQueue, enqueueAnalysis } from '../queue/queues'
 
 /** One worker at a time sweeps: the lock is per queue prefix (the two-key form takes 32-bit keys). */
 export const REAPER_LOCK = 727_274_002

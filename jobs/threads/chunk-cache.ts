@@ -1,4 +1,4 @@
-import type { StoredChunk } from '../src/storage/chunk-store'
+import type { StoredChunk } from '../../src/storage/chunk-store'
 
 /** What a decoded string costs JavaScriptCore beyond its characters (measured: about 100 bytes for 15). */
 const STRING_OVERHEAD_BYTES = 80

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
-import { ProgressReporter } from '../../../jobs/progress'
-import type { ProgressUpdate } from '../../../jobs/task-store'
+import { ProgressReporter } from '../../../../jobs/threads/progress'
+import type { ProgressUpdate } from '../../../../src/tasks/lifecycle'
 
 function reporter() {
   let now = 0

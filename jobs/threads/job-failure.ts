@@ -1,27 +1,7 @@
 import { DelayedError, type SandboxedJob, UnrecoverableError } from 'bullmq'
-import { unavailableDependency } from '../src/unavailable-dependency'
-
-/**
- * A failure that retrying cannot fix: the data or the params make the analysis impossible
- * (e.g. a singular regression). The task fails at once with this message as its reason.
- */
-export class AnalysisError extends Error {
-  override name = 'AnalysisError'
-}
-
-/** An attempt ran past its time budget (TASK_TIMEOUT_MS); another would too. */
-export class TimeoutError extends AnalysisError {
-  override name = 'TimeoutError'
-
-  constructor(budgetMs: number) {
-    super(`the analysis took longer than its time budget of ${budgetMs / 1000} s`)
-  }
-}
-
-/** The task was cancelled while it ran. */
-export class CancelledError extends Error {
-  override name = 'CancelledError'
-}
+import { unavailableDependency } from '../../src/unavailable-dependency'
+import { AnalysisError } from '../kernels/analysis-error'
+import { CancelledError } from './check-stop'
 
 /** What a processor throws: BullMQ recognises UnrecoverableError by name and skips the retries. */
 const asJobError = (error: unknown): unknown =>

@@ -1,7 +1,8 @@
 import { workerData } from 'node:worker_threads'
 import { Job, Queue, type SandboxedJob } from 'bullmq'
-import { jobFailure } from './errors'
-import { ANALYSIS_QUEUE, type PartJob, type SplitState, type TaskJobData } from './queue'
+import type { PartJob, SplitState, TaskJobData } from '../queue/job-data'
+import { ANALYSIS_QUEUE } from '../queue/queues'
+import { jobFailure } from './job-failure'
 import { runPartJob } from './run-part'
 import { type ThreadData, threadEnv } from './thread-env'
 

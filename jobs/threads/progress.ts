@@ -1,4 +1,4 @@
-import type { ProgressUpdate } from './task-store'
+import type { ProgressUpdate } from '../../src/tasks/lifecycle'
 
 const MIN_STEP = 5
 const MAX_SILENCE_MS = 500

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { ChunkCache, type VersionKey } from '../../../jobs/chunk-cache'
-import type { StoredChunk } from '../../../src/storage/chunk-store'
+import { ChunkCache, type VersionKey } from '../../../../jobs/threads/chunk-cache'
+import type { StoredChunk } from '../../../../src/storage/chunk-store'
 
 /** A chunk of one float column of `rows` values in a buffer of its own: 8 bytes a row. */
 const chunkOf = (rows: number, seq = 0): StoredChunk => ({

@@ -1,10 +1,9 @@
-import { CancelledError } from './errors'
-import { type PartOutput, runPart, type Step, yieldToEventLoop } from './execute'
-import { createKernel } from './kernels'
+import { addProgress, loadRunningTask } from '../../src/tasks/lifecycle'
+import { createKernel } from '../kernels/create-kernel'
+import type { PartJob } from '../queue/job-data'
+import { CancelledError, checkStop } from './check-stop'
 import { ProgressShare } from './progress'
-import type { PartJob } from './queue'
-import { checkStop } from './run-task'
-import { addProgress, loadRunningTask } from './task-store'
+import { type PartOutput, runPart, type Step, yieldToEventLoop } from './run-rounds'
 import type { ThreadEnv } from './thread-env'
 
 /**

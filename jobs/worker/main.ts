@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../src/config'
-import { createDb } from '../src/db/client'
-import { createLogger } from '../src/logger'
-import { startAnalysisWorkers } from './analysis-worker'
-import { createRedis } from './redis'
+import { loadConfig } from '../../src/config'
+import { createDb } from '../../src/db/client'
+import { createLogger } from '../../src/logger'
+import { createRedis } from '../queue/redis'
+import { startAnalysisWorkers } from './analysis-workers'
 
 const config = loadConfig()
 const { values: args } = parseArgs({ options: { concurrency: { type: 'string' }, threads: { type: 'string' } } })

@@ -1,17 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { Config } from '../src/config'
-import type { Database } from '../src/db/client'
-import type { Logger } from '../src/logger'
-import { ANALYSIS_QUEUE, createAnalysisQueue, PARTS_QUEUE, type PartJob, type TaskJobData } from './queue'
+import type { Config } from '../../src/config'
+import type { Database } from '../../src/db/client'
+import type { Logger } from '../../src/logger'
+import { failTask, retryTask, type TaskChange } from '../../src/tasks/lifecycle'
+import { cancelChannel, statusEvent, taskEventPublisher } from '../events/task-events'
+import type { PartJob, TaskJobData } from '../queue/job-data'
+import { ANALYSIS_QUEUE, createAnalysisQueue, PARTS_QUEUE } from '../queue/queues'
+import type { ThreadData } from '../threads/thread-env'
 import { reapOrphans } from './reaper'
-import { cancelChannel, statusEvent, taskEventPublisher } from './task-events'
-import { failTask, retryTask, type TaskChange } from './task-store'
-import type { ThreadData } from './thread-env'
 
-const TASK_PROCESSOR = fileURLToPath(new URL('./processor.ts', import.meta.url))
-const PART_PROCESSOR = fileURLToPath(new URL('./part-processor.ts', import.meta.url))
+const TASK_PROCESSOR = fileURLToPath(new URL('../threads/task-processor.ts', import.meta.url))
+const PART_PROCESSOR = fileURLToPath(new URL('../threads/part-processor.ts', import.meta.url))
 
 export type AnalysisWorkerOptions = {
   /** A new Redis connection; each BullMQ Worker and the cancel subscription hold one. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { Logger } from '../src/logger'
+import type { Logger } from '../../src/logger'
 import { eventsChannel, type TaskEvent } from './task-events'
 
 export type TaskEventListener = {

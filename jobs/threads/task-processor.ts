@@ -1,8 +1,9 @@
 import { workerData } from 'node:worker_threads'
 import { type SandboxedJob, WaitingChildrenError } from 'bullmq'
-import { jobFailure } from './errors'
-import type { PartOutput } from './execute'
-import { createPartsQueue, PART_JOB_OPTIONS, partJobId, type SplitState, type TaskJobData } from './queue'
+import type { SplitState, TaskJobData } from '../queue/job-data'
+import { createPartsQueue, PART_JOB_OPTIONS, partJobId } from '../queue/queues'
+import { jobFailure } from './job-failure'
+import type { PartOutput } from './run-rounds'
 import { runTask, type TaskJobHandle } from './run-task'
 import { type ThreadData, threadEnv } from './thread-env'
 

@@ -1,4 +1,4 @@
-import type { AnyKernel } from './kernels/kernel'
+import type { AnyKernel } from '../kernels/kernel'
 
 /** A split round's parts: chunk rounds divide the chunks, owner rounds each read them all. */
 export function partsOf(kernel: AnyKernel, round: number, parts: number, chunkCount: number): number {

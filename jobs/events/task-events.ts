@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
-import type { TaskRow, TaskStatus } from '../src/db/schema'
-import type { TaskJson } from '../src/tasks/service'
+import type { TaskRow, TaskStatus } from '../../src/db/schema'
+import type { TaskJson } from '../../src/tasks/service'
 
 /**
  * Live task events, published on Redis pub/sub so that every api process hears every worker.

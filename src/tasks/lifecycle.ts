@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Database, Executor } from '../src/db/client'
-import { type DatasetVersionRow, type TaskRow, tasks } from '../src/db/schema'
+import type { Database, Executor } from '../db/client'
+import { type DatasetVersionRow, type TaskRow, tasks } from '../db/schema'
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 

@@ -1,5 +1,5 @@
-import type { StoredChunk } from '../src/storage/chunk-store'
-import type { AnyKernel, Round } from './kernels/kernel'
+import type { StoredChunk } from '../../src/storage/chunk-store'
+import type { AnyKernel, Round } from '../kernels/kernel'
 
 /** Lets queued messages (BullMQ's cancel among them) reach a thread that is busy computing. */
 export const yieldToEventLoop = () => new Promise<void>(resolve => setImmediate(resolve))
