@@ -1,6 +1,111 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
-import { type DatasetVersionRow, type TaskRow, tasks } from '../db/schema'
+import { type DatasetVersionRow, datasets, type TaskRow, tasks } from '../db/schema'
+import type { AnalysisKind } from './analyses'
+
+/*
+ * Every statement that moves a task between its states is in this file; nothing else writes
+ * `status`. Who runs each: the api (a request), a thread (the analysis thread running an
+ * attempt), the worker (the worker process hearing that a job failed), the reaper (the worker's
+ * sweep for tasks nothing works on any more).
+ *
+ *                        createTask (api)
+ *                               |
+ *                               v
+ *        +------------------ pending <-----------------------------+
+ *        | cancelPending (api)   |                                  | retryTask (worker):
+ *        |                       | claimTask (thread)               | the attempt failed
+ *        |                       v                                  | and another follows
+ *        |                    running ------------------------------+
+ *        |                     |    |
+ *        |        completeTask |    | failTask (worker, reaper;
+ *        |            (thread) |    |   from pending too)
+ *        v                     v    v
+ *    cancelled           completed  failed
+ *
+ * Once cancel_requested is set, claimTask and failTask end the task cancelled instead. A
+ * claim also takes a running task anew when BullMQ delivers its job again (its worker died).
+ *
+ * While a task runs, saveProgress and addProgress (threads) move its progress and stage, and
+ * requestCancel and cancelDatasetTasks (api) set cancel_requested, which its threads honour at
+ * their next chunk. sweepQuietTasks (reaper) hands on the unfinished tasks nobody has touched
+ * for a while: it fails those whose job failed and queues the others again, whose next claim
+ * counts a new attempt. Every change but a create is conditional on the state it starts from,
+ * so a statement that lost a race changes nothing.
+ */
+
+/** A task as the changes below answer it: enough for the event that announces the change. */
+export type TaskChange = Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>
+
+const changeFields = { id: tasks.id, datasetId: tasks.datasetId, status: tasks.status, attempts: tasks.attempts }
+
+const prepareInsert = (executor: Executor) =>
+  executor
+    .insert(tasks)
+    .values({
+      datasetId: sql.placeholder('datasetId'),
+      datasetVersion: sql`(select ${datasets.version} from ${datasets} where ${datasets.id} = ${sql.placeholder('datasetId')} for share)`,
+      kind: sql.placeholder('kind'),
+      params: sql.placeholder('params'),
+    })
+    .returning()
+    .prepare('task_insert')
+
+const inserts = new WeakMap<Database, ReturnType<typeof prepareInsert>>()
+
+/** The insert prepared once per database (a transaction prepares its own). */
+function preparedInsert(db: Database): ReturnType<typeof prepareInsert> {
+  const known = inserts.get(db)
+  if (known) return known
+  const prepared = prepareInsert(db)
+  inserts.set(db, prepared)
+  return prepared
+}
+
+/**
+ * Creates a pending task pinned to the dataset's current data version, in one statement. The
+ * share lock taken while reading the version makes a concurrent replace wait until the task
+ * exists, so the replace cannot prune the version from under it.
+ */
+export async function createTask(
+  db: Database,
+  datasetId: string,
+  kind: AnalysisKind,
+  params: Record<string, unknown>,
+  tx?: Executor,
+): Promise<TaskRow> {
+  const [row] = await (tx ? prepareInsert(tx) : preparedInsert(db)).execute({ datasetId, kind, params })
+  return row!
+}
+
+/** A pending task becomes cancelled at once; null when it is no longer pending. */
+export async function cancelPending(db: Database, id: string): Promise<TaskRow | null> {
+  const [row] = await db
+    .update(tasks)
+    .set({ status: 'cancelled', stage: 'cancelled', finishedAt: sql`now()` })
+    .where(and(eq(tasks.id, id), eq(tasks.status, 'pending')))
+    .returning()
+  return row ?? null
+}
+
+/** Asks a running task to stop; null when it is no longer running. */
+export async function requestCancel(db: Database, id: string): Promise<TaskRow | null> {
+  const [row] = await db
+    .update(tasks)
+    .set({ cancelRequested: true })
+    .where(and(eq(tasks.id, id), eq(tasks.status, 'running')))
+    .returning()
+  return row ?? null
+}
+
+/** Asks every unfinished task of a dataset that is being deleted to stop; answers them. */
+export function cancelDatasetTasks(db: Database, datasetId: string): Promise<TaskChange[]> {
+  return db
+    .update(tasks)
+    .set({ cancelRequested: true })
+    .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, ['pending', 'running'])))
+    .returning(changeFields)
+}
 
 export type ProgressUpdate = { progress: number; stage: string; rows_processed: number }
 
@@ -155,10 +260,6 @@ export async function completeTask(
   return row ? { createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at } : null
 }
 
-export type TaskChange = Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>
-
-const changeFields = { id: tasks.id, datasetId: tasks.datasetId, status: tasks.status, attempts: tasks.attempts }
-
 /**
  * The end of a task whose job failed for good: `failed` with the reason, or `cancelled` when
  * the failure was its threads stopping for a cancel. Null when it had already ended.
@@ -185,4 +286,39 @@ export async function retryTask(db: Executor, taskId: string, reason: string): P
     .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running'), eq(tasks.cancelRequested, false)))
     .returning(changeFields)
   return row ?? null
+}
+
+/** One worker at a time sweeps: the lock is per queue prefix (the two-key form takes 32-bit keys). */
+export const REAPER_LOCK = 727_274_002
+
+/**
+ * The reaper's sweep: under a lock that one worker at a time holds (per `scope`, the queue
+ * prefix), the unfinished tasks that have been quiet for `graceMs`, at most 500, each handed to
+ * `settle`, which answers whether it settled the task. Answers how many it settled.
+ */
+export async function sweepQuietTasks(
+  db: Database,
+  scope: string,
+  graceMs: number,
+  settle: (task: Pick<TaskRow, 'id' | 'status'>) => Promise<boolean>,
+): Promise<number> {
+  return db.transaction(async tx => {
+    const [lock] = await tx.execute<{ locked: boolean }>(
+      sql`select pg_try_advisory_xact_lock(${REAPER_LOCK}, hashtext(${scope})) as locked`,
+    )
+    if (!lock?.locked) return 0
+    const quiet = await tx
+      .select({ id: tasks.id, status: tasks.status })
+      .from(tasks)
+      .where(
+        and(
+          inArray(tasks.status, ['pending', 'running']),
+          lt(tasks.updatedAt, sql`now() - ${`${graceMs} milliseconds`}::interval`),
+        ),
+      )
+      .limit(500)
+    let settled = 0
+    for (const task of quiet) if (await settle(task)) settled++
+    return settled
+  })
 }

@@ -2,7 +2,6 @@ import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
-import type { AnalysisKind } from './analyses'
 import type { ListTasksInput } from './schemas'
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>
@@ -20,18 +19,6 @@ export function createTaskQueries(db: Database) {
       ),
     )
     .prepare('task_by_id')
-  const insertTask = (executor: Executor) =>
-    executor
-      .insert(tasks)
-      .values({
-        datasetId: sql.placeholder('datasetId'),
-        datasetVersion: sql`(select ${datasets.version} from ${datasets} where ${datasets.id} = ${sql.placeholder('datasetId')} for share)`,
-        kind: sql.placeholder('kind'),
-        params: sql.placeholder('params'),
-      })
-      .returning()
-      .prepare('task_insert')
-  const insertPrepared = insertTask(db)
   return {
     /** The task, if `owner` may see it (null: anyone's). */
     async find(id: string, owner: string | null): Promise<TaskRow | null> {
@@ -76,52 +63,6 @@ export function createTaskQueries(db: Database) {
           ),
         )
       return row?.n ?? 0
-    },
-
-    /**
-     * Creates a task pinned to the dataset's current data version, in one statement. The share
-     * lock taken while reading the version makes a concurrent replace wait until the task
-     * exists, so the replace cannot prune the version from under it.
-     */
-    async create(
-      datasetId: string,
-      kind: AnalysisKind,
-      params: Record<string, unknown>,
-      tx?: Executor,
-    ): Promise<TaskRow> {
-      const [row] = tx
-        ? await insertTask(tx).execute({ datasetId, kind, params })
-        : await insertPrepared.execute({ datasetId, kind, params })
-      return row!
-    },
-
-    /** A pending task becomes cancelled at once; null when it is no longer pending. */
-    async cancelPending(id: string): Promise<TaskRow | null> {
-      const [row] = await db
-        .update(tasks)
-        .set({ status: 'cancelled', stage: 'cancelled', finishedAt: sql`now()` })
-        .where(and(eq(tasks.id, id), eq(tasks.status, 'pending')))
-        .returning()
-      return row ?? null
-    },
-
-    /** Asks a running task to stop; null when it is no longer running. */
-    async requestCancel(id: string): Promise<TaskRow | null> {
-      const [row] = await db
-        .update(tasks)
-        .set({ cancelRequested: true })
-        .where(and(eq(tasks.id, id), eq(tasks.status, 'running')))
-        .returning()
-      return row ?? null
-    },
-
-    /** Asks every unfinished task of a dataset to stop; answers them. */
-    cancelDatasetTasks(datasetId: string): Promise<Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>[]> {
-      return db
-        .update(tasks)
-        .set({ cancelRequested: true })
-        .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, ['pending', 'running'])))
-        .returning({ id: tasks.id, datasetId: tasks.datasetId, status: tasks.status, attempts: tasks.attempts })
     },
 
     /** The task an idempotency key made within the last 24 hours, with the hash of its request. */

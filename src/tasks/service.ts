@@ -9,6 +9,7 @@ import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, invalid, notFound, tooMany } from '../http/problem'
 import { type AnalysisKind, validateAnalysis } from './analyses'
+import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './lifecycle'
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
 
@@ -98,12 +99,12 @@ export class TaskService {
     try {
       task = idempotency
         ? await this.db.transaction(async tx => {
-            const created = await this.queries.create(dataset.id, kind, params, tx)
+            const created = await createTask(this.db, dataset.id, kind, params, tx)
             const { caller, key } = idempotency
             if (!(await this.queries.claimIdempotencyKey(tx, caller, key, requestHash!, created.id))) tx.rollback()
             return created
           })
-        : await this.queries.create(dataset.id, kind, params)
+        : await createTask(this.db, dataset.id, kind, params)
     } catch (error) {
       // Another request with the same key committed first: answer with its task.
       if (idempotency && error instanceof TransactionRollbackError) {
@@ -165,13 +166,13 @@ export class TaskService {
         'TASK_FINISHED',
         `The task has already ${task.status === 'completed' ? 'completed' : `ended ${task.status}`}`,
       )
-    const cancelled = await this.queries.cancelPending(task.id)
+    const cancelled = await cancelPending(this.db, task.id)
     if (cancelled) {
       await discardAnalysis(this.queue, task.id).catch(() => {})
       await this.events.publish(statusEvent(cancelled))
       return cancelled
     }
-    const stopping = await this.queries.requestCancel(task.id)
+    const stopping = await requestCancel(this.db, task.id)
     if (!stopping) throw conflict('TASK_FINISHED', 'The task finished before it could be cancelled')
     await this.events.requestCancel(task.id)
     return stopping
@@ -183,7 +184,7 @@ export class TaskService {
    */
   async removeDataset(datasetId: string, viewer: Principal): Promise<void> {
     const dataset = await this.datasets.get(datasetId, viewer)
-    const unfinished = await this.queries.cancelDatasetTasks(dataset.id)
+    const unfinished = await cancelDatasetTasks(this.db, dataset.id)
     for (const task of unfinished) {
       if (task.status === 'pending') await discardAnalysis(this.queue, task.id).catch(() => {})
       else await this.events.requestCancel(task.id)

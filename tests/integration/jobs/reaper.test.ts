@@ -3,8 +3,9 @@ import { sql } from 'drizzle-orm'
 import { taskEventPublisher } from '../../../jobs/events/task-events'
 import { createRedis } from '../../../jobs/queue/redis'
 import type { AnalysisWorkers } from '../../../jobs/worker/analysis-workers'
-import { REAPER_LOCK, reapOrphans } from '../../../jobs/worker/reaper'
+import { reapOrphans } from '../../../jobs/worker/reaper'
 import { createLogger } from '../../../src/logger'
+import { REAPER_LOCK } from '../../../src/tasks/lifecycle'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
