@@ -1,20 +1,13 @@
-import {
-  type ClaimedTask,
-  type CompletionTimes,
-  claimTask,
-  completeTask,
-  loadRunningTask,
-  saveProgress,
-} from '../../src/tasks/lifecycle'
-import type { TaskJson } from '../../src/tasks/service'
+import { type ClaimedTask, claimTask, loadRunningTask } from '../../src/tasks/lifecycle'
 import { statusEvent } from '../events/task-events'
 import { AnalysisError } from '../kernels/analysis-error'
 import { createKernel } from '../kernels/create-kernel'
 import type { AnyKernel } from '../kernels/kernel'
 import type { PartJob, SplitState, TaskJobData } from '../queue/job-data'
 import { CancelledError, checkStop } from './check-stop'
-import { ProgressReporter } from './progress'
-import { mergeParts, type PartOutput, runUnsplit, type Step, yieldToEventLoop } from './run-rounds'
+import { type FinishOutcome, finishTask } from './finish-task'
+import { mergeParts, type PartOutput } from './run-rounds'
+import { runUnsplitTask } from './run-unsplit-task'
 import { chunkRange, partsOf, totalWork } from './split-plan'
 import type { ThreadEnv } from './thread-env'
 
@@ -31,7 +24,7 @@ export type TaskJobHandle = {
 }
 
 /** `waiting`: parts are running; the processor hands the job back to BullMQ until they finish. */
-export type TaskRunOutcome = 'completed' | 'skipped' | 'superseded' | 'waiting'
+export type TaskRunOutcome = FinishOutcome | 'skipped' | 'waiting'
 
 const isSplitState = (data: TaskJobData): data is SplitState => 'round' in data
 
@@ -58,7 +51,7 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
     const { kernel, version } = kernelOf(task)
     const deadline = Date.now() + env.timeoutMs
     if (version.rowCount < env.split.minRows || version.chunkCount < 2)
-      return runHere(env, task, kernel, deadline, signal)
+      return runUnsplitTask(env, task, kernel, deadline, signal)
     state = {
       taskId: task.id,
       attempt: task.attempts,
@@ -110,79 +103,3 @@ export async function runTask(env: ThreadEnv, job: TaskJobHandle, signal?: Abort
     await job.updateData(state)
   }
 }
-
-/**
- * The unsplit path: the data is small, so its chunks are read once (while the first round runs)
- * and kept, also for the thread's next analyses of the same data.
- */
-async function runHere(
-  env: ThreadEnv,
-  task: ClaimedTask,
-  kernel: AnyKernel,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<TaskRunOutcome> {
-  const version = task.version!
-  const key = {
-    datasetId: task.datasetId,
-    version: task.datasetVersion,
-    rowCount: version.rowCount,
-    chunkCount: version.chunkCount,
-  }
-  const cached = env.cache.get(key)
-  const work = totalWork(kernel, version.rowCount, () => 1)
-  const reporter = new ProgressReporter(async update => {
-    await saveProgress(env.progressDb, task.id, task.attempts, update)
-    await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
-  })
-  let done = 0
-  const step: Step = async (stage, rows) => {
-    done += rows
-    await yieldToEventLoop()
-    checkStop(signal, deadline, env.timeoutMs)
-    reporter.report((done / Math.max(work, 1)) * 100, stage, done)
-  }
-  const { result, chunks } = await runUnsplit(
-    kernel,
-    cached ?? env.chunks.read(task.datasetId, task.datasetVersion, 0, version.chunkCount),
-    step,
-  )
-  // A kernel reads the chunks in its first round; one with no round read none, and keeps none.
-  if (!cached && chunks.length === version.chunkCount) env.cache.put(key, chunks)
-  await reporter.settled()
-  return finishTask(env, task, result, work)
-}
-
-/** A final task whose result is larger than this (bytes of JSON) is read back from PostgreSQL by the streams. */
-const MAX_RESULT_IN_EVENT = 64 * 1024
-
-/** Stores the result (if this attempt still owns the task) and announces it. */
-async function finishTask(env: ThreadEnv, task: ClaimedTask, result: unknown, work: number): Promise<TaskRunOutcome> {
-  const resultJson = JSON.stringify(result)
-  const times = await completeTask(env.db, task.id, task.attempts, resultJson, work)
-  if (!times) return 'superseded'
-  const event = statusEvent({ ...task, status: 'completed' })
-  await env.events.publish(
-    Buffer.byteLength(resultJson) <= MAX_RESULT_IN_EVENT
-      ? { ...event, task: completedJson(task, result, times) }
-      : event,
-  )
-  return 'completed'
-}
-
-/** The completed task as the api shows it. */
-const completedJson = (task: ClaimedTask, result: unknown, times: CompletionTimes): TaskJson => ({
-  id: task.id,
-  dataset_id: task.datasetId,
-  kind: task.kind,
-  params: task.params,
-  status: 'completed',
-  progress: 100,
-  stage: 'done',
-  result,
-  error: null,
-  attempts: task.attempts,
-  created_at: times.createdAt,
-  started_at: times.startedAt,
-  finished_at: times.finishedAt,
-})

@@ -34,3 +34,13 @@ export async function reapOrphans({ db, queue, events, log, graceMs }: ReaperOpt
     return true
   })
 }
+
+/** Sweeps every `intervalMs` until stopped; a sweep that fails is logged and the next one tries again. */
+export function startReaper(options: ReaperOptions, intervalMs: number): { stop(): void } {
+  const sweep = setInterval(() => {
+    reapOrphans(options).catch(error =>
+      options.log.warn('could not sweep for orphaned tasks', { error: error instanceof Error ? error.message : error }),
+    )
+  }, intervalMs)
+  return { stop: () => clearInterval(sweep) }
+}
