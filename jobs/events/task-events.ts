@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
-import type { TaskRow, TaskStatus } from '../../src/db/schema'
-import type { TaskJson } from '../../src/tasks/service'
+import type { TaskRow } from '../../src/db/schema'
+import type { TaskStatus } from '../../src/tasks/statuses'
+import type { TaskJson } from '../../src/tasks/task-json'
 
 /**
  * Live task events, published on Redis pub/sub so that every api process hears every worker.
@@ -33,9 +34,6 @@ export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 
   status: task.status,
   attempts: task.attempts,
 })
-
-export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled']
-export const isFinal = (status: TaskStatus) => FINAL_STATUSES.includes(status)
 
 export const eventsChannel = (prefix: string) => `${prefix}:task-events`
 /** Asks every worker process to stop the jobs of a task it is running. */

@@ -1,5 +1,6 @@
 import type { ColumnInfo } from '../../src/storage/columns'
-import type { AnalysisKind, AnalysisParams } from '../../src/tasks/analyses'
+import type { AnalysisParams } from '../../src/tasks/analyses'
+import type { AnalysisKind } from '../../src/tasks/kinds'
 import { correlationKernel } from './correlation'
 import { groupbyKernel } from './groupby'
 import { histogramKernel } from './histogram'

@@ -1,5 +1,5 @@
-import { type ClaimedTask, type CompletionTimes, completeTask } from '../../src/tasks/lifecycle'
-import type { TaskJson } from '../../src/tasks/service'
+import { type ClaimedTask, completeTask } from '../../src/tasks/lifecycle'
+import { toTaskJson } from '../../src/tasks/task-json'
 import { statusEvent } from '../events/task-events'
 import type { ThreadEnv } from './thread-env'
 
@@ -22,25 +22,19 @@ export async function finishTask(
   const event = statusEvent({ ...task, status: 'completed' })
   await env.events.publish(
     Buffer.byteLength(resultJson) <= MAX_RESULT_IN_EVENT
-      ? { ...event, task: completedJson(task, result, times) }
+      ? {
+          ...event,
+          task: toTaskJson({
+            ...task,
+            ...times,
+            status: 'completed',
+            progress: 100,
+            stage: 'done',
+            result,
+            error: null,
+          }),
+        }
       : event,
   )
   return 'completed'
 }
-
-/** The completed task as the api shows it. */
-const completedJson = (task: ClaimedTask, result: unknown, times: CompletionTimes): TaskJson => ({
-  id: task.id,
-  dataset_id: task.datasetId,
-  kind: task.kind,
-  params: task.params,
-  status: 'completed',
-  progress: 100,
-  stage: 'done',
-  result,
-  error: null,
-  attempts: task.attempts,
-  created_at: times.createdAt,
-  started_at: times.startedAt,
-  finished_at: times.finishedAt,
-})

@@ -1,3 +1,4 @@
+import type { Static } from 'elysia'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { Database, Executor } from '../db/client'
 import type { DatasetRow } from '../db/schema'
@@ -18,20 +19,11 @@ import { ingestJsonRecords } from './ingest/json-records'
 import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
 import { collectGarbageIfGrown } from './memory-headroom'
 import { createDatasetQueries, type DatasetQueries } from './queries'
-import type { CreateDatasetInput, PatchDatasetInput } from './schemas'
+import type { CreateDatasetInput, DatasetSchema, PatchDatasetInput } from './schemas'
 import { WriteSlots } from './write-slots'
 
-export type DatasetJson = {
-  id: string
-  name: string
-  description: string
-  status: 'empty' | 'ready'
-  row_count: number
-  columns: DatasetRow['columns']
-  size_bytes: number
-  created_at: string
-  updated_at: string
-}
+/** A dataset as the API shows it. */
+export type DatasetJson = Static<typeof DatasetSchema>
 
 export function toDatasetJson(row: DatasetRow): DatasetJson {
   return {

@@ -16,7 +16,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import type { ColumnInfo } from '../storage/columns'
-import type { AnalysisKind } from '../tasks/analyses'
+import type { AnalysisKind } from '../tasks/kinds'
+import { TASK_STATUSES } from '../tasks/statuses'
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
 
@@ -27,7 +28,7 @@ const timestampMs = (name: string) => timestamp(name, { withTimezone: true, prec
 export const datasetVersionSeq = pgSequence('dataset_version_seq')
 
 export const datasetStatus = pgEnum('dataset_status', ['empty', 'ready'])
-export const taskStatus = pgEnum('task_status', ['pending', 'running', 'completed', 'failed', 'cancelled'])
+export const taskStatus = pgEnum('task_status', TASK_STATUSES)
 
 /**
  * API keys. Only a hash of the secret is kept (the secret is shown once, at creation); a
@@ -160,4 +161,3 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type DatasetRow = typeof datasets.$inferSelect
 export type DatasetVersionRow = typeof datasetVersions.$inferSelect
 export type TaskRow = typeof tasks.$inferSelect
-export type TaskStatus = (typeof taskStatus.enumValues)[number]

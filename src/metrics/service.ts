@@ -4,10 +4,10 @@ import type { Redis } from 'ioredis'
 import { createPartsQueue } from '../../jobs/queue/queues'
 import type { Database } from '../db/client'
 import type { SseStreams } from '../http/sse'
+import { FINAL_STATUSES } from '../tasks/statuses'
 import type { Gauge } from './exposition'
 
 const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed'] as const
-const ENDINGS = ['completed', 'failed', 'cancelled'] as const
 /**
  * Recent task timings come from the newest tasks submitted, read through the index on
  * `created_at`: a scrape costs the same however many tasks the table holds.
@@ -65,7 +65,7 @@ export class MetricsService {
       {
         name: 'datadynamo_tasks_ended_recently',
         help: `Tasks by how they ended: ${recently}.`,
-        samples: ENDINGS.map(status => ({ labels: { status }, value: recent[status] })),
+        samples: FINAL_STATUSES.map(status => ({ labels: { status }, value: recent[status] })),
       },
       {
         name: 'datadynamo_task_wait_seconds',

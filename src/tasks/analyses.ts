@@ -3,6 +3,7 @@ import { type FieldError, invalid } from '../http/problem'
 import { integer, oneOf } from '../http/schemas'
 import { fieldErrors } from '../http/validation'
 import { type ColumnInfo, isNumericType } from '../storage/columns'
+import type { AnalysisKind } from './kinds'
 
 const ColumnName = t.String({ minLength: 1 })
 const ColumnList = (minItems: number) => t.Array(ColumnName, { minItems, maxItems: 1000, uniqueItems: true })
@@ -171,17 +172,9 @@ const outliers: KindSpec<OutliersParams> = {
   },
 }
 
-export const ANALYSES = { profile, correlation, histogram, groupby, regression, outliers } as const
-
-export const ANALYSIS_KINDS = [
-  'profile',
-  'correlation',
-  'histogram',
-  'groupby',
-  'regression',
-  'outliers',
-] as const satisfies readonly (keyof typeof ANALYSES)[]
-export type AnalysisKind = (typeof ANALYSIS_KINDS)[number]
+export const ANALYSES = { profile, correlation, histogram, groupby, regression, outliers } as const satisfies {
+  [K in AnalysisKind]: KindSpec<AnalysisParams[K]>
+}
 
 export type AnalysisParams = {
   profile: ProfileParams

@@ -1,8 +1,9 @@
 import type { TaskEventHub } from '../../jobs/events/event-hub'
-import { isFinal, type ProgressEvent, type StatusEvent, type TaskEvent } from '../../jobs/events/task-events'
+import type { ProgressEvent, StatusEvent, TaskEvent } from '../../jobs/events/task-events'
 import type { TaskRow } from '../db/schema'
 import { EventQueue, SerializedJson, type SseSend } from '../http/sse'
-import { type TaskJson, toTaskJson } from './service'
+import { isFinal } from './statuses'
+import { type TaskJson, toTaskJson } from './task-json'
 
 type LoadTask = (id: string) => Promise<TaskRow | null>
 

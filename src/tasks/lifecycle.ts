@@ -1,7 +1,8 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
 import { type DatasetVersionRow, datasets, type TaskRow, tasks } from '../db/schema'
-import type { AnalysisKind } from './analyses'
+import type { AnalysisKind } from './kinds'
+import { UNFINISHED_STATUSES } from './statuses'
 
 /*
  * Every statement that moves a task between its states is in this file; nothing else writes
@@ -103,7 +104,7 @@ export function cancelDatasetTasks(db: Database, datasetId: string): Promise<Tas
   return db
     .update(tasks)
     .set({ cancelRequested: true })
-    .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, ['pending', 'running'])))
+    .where(and(eq(tasks.datasetId, datasetId), inArray(tasks.status, UNFINISHED_STATUSES)))
     .returning(changeFields)
 }
 
@@ -230,10 +231,13 @@ export async function saveProgress(
     .execute()
 }
 
-/** When a completed task's row was made, first started and finished, as ISO 8601 UTC. */
-export type CompletionTimes = { createdAt: string; startedAt: string | null; finishedAt: string }
+/** When a completed task's row was made, first started and finished. */
+export type CompletionTimes = Pick<TaskRow, 'createdAt' | 'startedAt'> & { finishedAt: Date }
 
-/** The api's form of a timestamp (the columns hold milliseconds). */
+/**
+ * ISO 8601 UTC to the millisecond, the columns' precision: Drizzle has postgres.js hand a raw
+ * statement's timestamps over as PostgreSQL's own text, which `Date` does not read reliably.
+ */
 const ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
 
 /**
@@ -257,7 +261,12 @@ export async function completeTask(
     returning to_char(created_at at time zone 'UTC', ${ISO_UTC}) as created_at,
               to_char(started_at at time zone 'UTC', ${ISO_UTC}) as started_at,
               to_char(finished_at at time zone 'UTC', ${ISO_UTC}) as finished_at`
-  return row ? { createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at } : null
+  if (!row) return null
+  return {
+    createdAt: new Date(row.created_at),
+    startedAt: row.started_at === null ? null : new Date(row.started_at),
+    finishedAt: new Date(row.finished_at),
+  }
 }
 
 /**
@@ -273,7 +282,7 @@ export async function failTask(db: Executor, taskId: string, reason: string): Pr
       error: sql`case when ${tasks.cancelRequested} then null else ${reason} end`,
       finishedAt: sql`now()`,
     })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['pending', 'running'])))
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, UNFINISHED_STATUSES)))
     .returning(changeFields)
   return row ?? null
 }
@@ -312,7 +321,7 @@ export async function sweepQuietTasks(
       .from(tasks)
       .where(
         and(
-          inArray(tasks.status, ['pending', 'running']),
+          inArray(tasks.status, UNFINISHED_STATUSES),
           lt(tasks.updatedAt, sql`now() - ${`${graceMs} milliseconds`}::interval`),
         ),
       )

@@ -3,6 +3,7 @@ import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { ListTasksInput } from './schemas'
+import { UNFINISHED_STATUSES } from './statuses'
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>
 
@@ -58,7 +59,7 @@ export function createTaskQueries(db: Database) {
         .from(tasks)
         .where(
           and(
-            inArray(tasks.status, ['pending', 'running']),
+            inArray(tasks.status, UNFINISHED_STATUSES),
             inArray(tasks.datasetId, db.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, owner))),
           ),
         )

@@ -3,7 +3,8 @@ import { authenticated } from '../auth/plugin'
 import { jsonBody } from '../http/body'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import { IdempotencyHeaders, ListTasksQuery, ProcessBody, TaskSchema } from './schemas'
-import { type TaskService, toTaskJson } from './service'
+import type { TaskService } from './service'
+import { toTaskJson } from './task-json'
 
 export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
   new Elysia({ name: 'task-routes' })

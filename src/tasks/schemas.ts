@@ -1,8 +1,8 @@
 import { t } from 'elysia'
 import { integer, oneOf, PageQuery } from '../http/schemas'
-import { ANALYSES, ANALYSIS_KINDS } from './analyses'
-
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const
+import { ANALYSES } from './analyses'
+import { ANALYSIS_KINDS } from './kinds'
+import { TASK_STATUSES } from './statuses'
 
 const KindSchema = oneOf(ANALYSIS_KINDS, { description: 'the analysis to run' })
 const StatusSchema = oneOf(TASK_STATUSES)

@@ -1,5 +1,5 @@
 import { TransactionRollbackError } from 'drizzle-orm'
-import { isFinal, statusEvent, type TaskEventPublisher } from '../../jobs/events/task-events'
+import { statusEvent, type TaskEventPublisher } from '../../jobs/events/task-events'
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue/queues'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
@@ -8,44 +8,13 @@ import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, invalid, notFound, tooMany } from '../http/problem'
-import { type AnalysisKind, validateAnalysis } from './analyses'
+import { validateAnalysis } from './analyses'
+import type { AnalysisKind } from './kinds'
 import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './lifecycle'
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
-
-export type TaskJson = {
-  id: string
-  dataset_id: string
-  kind: AnalysisKind
-  params: Record<string, unknown>
-  status: TaskRow['status']
-  progress: number
-  stage: string | null
-  result: unknown
-  error: string | null
-  attempts: number
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-}
-
-export function toTaskJson(row: TaskRow): TaskJson {
-  return {
-    id: row.id,
-    dataset_id: row.datasetId,
-    kind: row.kind,
-    params: row.params,
-    status: row.status,
-    progress: row.progress,
-    stage: row.stage,
-    result: row.result ?? null,
-    error: row.error,
-    attempts: row.attempts,
-    created_at: row.createdAt.toISOString(),
-    started_at: row.startedAt?.toISOString() ?? null,
-    finished_at: row.finishedAt?.toISOString() ?? null,
-  }
-}
+import { isFinal } from './statuses'
+import { type TaskJson, toTaskJson } from './task-json'
 
 export class TaskService {
   readonly queries: TaskQueries

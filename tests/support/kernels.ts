@@ -3,7 +3,8 @@ import { mergeParts, runPart, runUnsplit } from '../../jobs/threads/run-rounds'
 import { chunkRange, partsOf } from '../../jobs/threads/split-plan'
 import type { StoredChunk } from '../../src/storage/chunk-store'
 import type { ColumnInfo } from '../../src/storage/columns'
-import { type AnalysisKind, validateAnalysis } from '../../src/tasks/analyses'
+import { validateAnalysis } from '../../src/tasks/analyses'
+import type { AnalysisKind } from '../../src/tasks/kinds'
 import { overTheWire } from './chunks'
 
 const noStep = async () => {}

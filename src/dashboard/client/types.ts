@@ -1,5 +1,7 @@
 /** The API's resources as the dashboard reads them (see DESIGN.md). */
 
+import type { TaskJson } from '../../tasks/task-json'
+
 export type ColumnType = 'integer' | 'number' | 'boolean' | 'datetime' | 'string'
 
 export type Column = { name: string; type: ColumnType; nullable: boolean }
@@ -22,31 +24,11 @@ export type Cell = string | number | boolean | null
 
 export type RowsPage = { data: Record<string, Cell>[]; offset: number; limit: number; total: number }
 
-export const ANALYSIS_KINDS = ['profile', 'correlation', 'histogram', 'groupby', 'regression', 'outliers'] as const
-export type AnalysisKind = (typeof ANALYSIS_KINDS)[number]
+// The server's own lists, so that the dashboard cannot fall behind a new kind or status.
+export { ANALYSIS_KINDS, type AnalysisKind } from '../../tasks/kinds'
+export { FINAL_STATUSES, type FinalStatus, isFinal, type TaskStatus } from '../../tasks/statuses'
 
-export const FINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const
-export type FinalStatus = (typeof FINAL_STATUSES)[number]
-export type TaskStatus = 'pending' | 'running' | FinalStatus
-
-export type Task = {
-  id: string
-  dataset_id: string
-  kind: AnalysisKind
-  params: Record<string, unknown>
-  status: TaskStatus
-  progress: number
-  stage: string | null
-  result: unknown
-  error: string | null
-  attempts: number
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-}
-
-export const isFinal = (status: TaskStatus): status is FinalStatus =>
-  (FINAL_STATUSES as readonly string[]).includes(status)
+export type Task = TaskJson
 
 export type Session = { id: string; name: string; admin: boolean }
 

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { createKernel } from '../../../jobs/kernels/create-kernel'
 import { runPart } from '../../../jobs/threads/run-rounds'
 import { decodeStored } from '../../../src/storage/chunk-store'
-import type { AnalysisKind } from '../../../src/tasks/analyses'
+import type { AnalysisKind } from '../../../src/tasks/kinds'
 import { SYNTHETIC_COLUMNS, syntheticChunks } from '../../support/synthetic'
 
 export type PartRequest = {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { StoredChunk } from '../../../../src/storage/chunk-store'
-import type { AnalysisKind } from '../../../../src/tasks/analyses'
+import type { AnalysisKind } from '../../../../src/tasks/kinds'
 import categorical from '../../../fixtures/categorical.json'
 import mixed from '../../../fixtures/mixed.json'
 import regression from '../../../fixtures/regression.json'
