@@ -1,6 +1,6 @@
-import type { JsonCell } from '../../src/datasets/ingest/cells'
 import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
+import type { JsonCell } from '../../src/storage/columns'
 import type { GroupbyFunction, GroupbyParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
 import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './stats/moments'

@@ -13,7 +13,7 @@ import {
   readRowRange,
   type StoredChunk,
 } from '../storage/chunk-store'
-import type { JsonCell } from './ingest/cells'
+import type { JsonCell } from '../storage/columns'
 import { CsvReader } from './ingest/csv-reader'
 import { ingestJsonRecords } from './ingest/json-records'
 import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
@@ -49,7 +49,7 @@ export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number; m
 export type DataFeed = { source: 'text' | 'json'; feed: (builder: TableBuilder) => Promise<TableSummary> }
 
 export class DatasetService {
-  readonly queries: DatasetQueries
+  private readonly queries: DatasetQueries
   private readonly writeSlots: WriteSlots
 
   constructor(
@@ -65,6 +65,11 @@ export class DatasetService {
     const row = isUuid(id) ? await this.queries.find(id, visibleOwner(viewer)) : null
     if (!row) throw notFound('dataset')
     return row
+  }
+
+  /** Whether the viewer may see the dataset, without the 404 of `get`. */
+  async isVisible(id: string, viewer: Principal): Promise<boolean> {
+    return (await this.queries.find(id, visibleOwner(viewer))) !== null
   }
 
   async list(query: { q?: string; limit: number; cursor?: string }, viewer: Principal): Promise<Page<DatasetJson>> {

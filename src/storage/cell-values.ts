@@ -1,6 +1,5 @@
-import type { JsonCell } from '../datasets/ingest/cells'
 import type { ChunkColumn } from './chunk-codec'
-import type { ColumnType } from './columns'
+import type { ColumnType, JsonCell } from './columns'
 
 export type CellReader = (row: number) => JsonCell
 

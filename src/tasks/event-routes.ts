@@ -34,7 +34,7 @@ export const eventRoutes = (
   { hub, streams, heartbeatMs, log, maxStreamsPerKey }: EventRoutesOptions,
 ) => {
   // Streams are authorised when they open; a final event then reads the task as it is.
-  const load = (id: string) => tasks.queries.find(id, null)
+  const load = (id: string) => tasks.latest(id)
 
   /** A key may hold only so many streams open at once (administrators are not limited). */
   const openStream = (principal: Principal, request: Request, produce: Parameters<typeof sseResponse>[0]) => {
@@ -46,13 +46,12 @@ export const eventRoutes = (
   /** Which events a stream of every task may carry: those of the datasets its caller may see. */
   const visibleTo = (principal: Principal, datasetId: string | undefined): ((event: TaskEvent) => Promise<boolean>) => {
     if (datasetId !== undefined) return async event => event.dataset_id === datasetId
-    const owner = visibleOwner(principal)
-    if (owner === null) return async () => true
+    if (visibleOwner(principal) === null) return async () => true
     const remembered = new Map<string, boolean>()
     return async event => {
       let visible = remembered.get(event.dataset_id)
       if (visible === undefined) {
-        visible = (await datasets.queries.find(event.dataset_id, owner)) !== null
+        visible = await datasets.isVisible(event.dataset_id, principal)
         if (remembered.size >= MAX_REMEMBERED) remembered.clear()
         remembered.set(event.dataset_id, visible)
       }

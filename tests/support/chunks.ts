@@ -1,9 +1,8 @@
-import type { JsonCell } from '../../src/datasets/ingest/cells'
 import { type EncodedChunk, TableBuilder, type TableSummary } from '../../src/datasets/ingest/table-builder'
 import { cellReader } from '../../src/storage/cell-values'
 import { decodeChunk } from '../../src/storage/chunk-codec'
 import { decodeStored, type StoredChunk } from '../../src/storage/chunk-store'
-import type { ColumnInfo } from '../../src/storage/columns'
+import type { ColumnInfo, JsonCell } from '../../src/storage/columns'
 
 const LIMITS = { columns: 1000, cellBytes: 1 << 20, rows: 1e9 }
 

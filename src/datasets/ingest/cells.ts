@@ -1,3 +1,5 @@
+import type { JsonCell } from '../../storage/columns'
+
 /**
  * What one raw cell holds. The order matters: it is also the widening lattice used when a
  * column's cells disagree (see `widen`).
@@ -118,8 +120,6 @@ export function classifyText(s: string): CellKind {
   if (isBooleanText(s)) return CellKind.Boolean
   return CellKind.String
 }
-
-export type JsonCell = string | number | boolean | null
 
 /**
  * The kind of a JSON value. JSON already says what is a number or a boolean; a JSON string

@@ -1,5 +1,5 @@
 import { type FieldError, ProblemError } from '../../http/problem'
-import type { JsonCell } from './cells'
+import type { JsonCell } from '../../storage/columns'
 import { RecordError, type TableBuilder, type TableSummary } from './table-builder'
 
 export type JsonRecord = Readonly<Record<string, JsonCell>>

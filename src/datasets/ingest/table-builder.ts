@@ -1,7 +1,7 @@
 import { type FieldError, invalid, ProblemError } from '../../http/problem'
 import { type ChunkColumn, encodeChunk } from '../../storage/chunk-codec'
-import type { ColumnInfo, ColumnType } from '../../storage/columns'
-import { CellKind, classifyJson, classifyText, type JsonCell, parseIsoDatetime, widen } from './cells'
+import type { ColumnInfo, ColumnType, JsonCell } from '../../storage/columns'
+import { CellKind, classifyJson, classifyText, parseIsoDatetime, widen } from './cells'
 import { dictionaryColumn } from './dictionary'
 
 export type IngestLimits = { columns: number; cellBytes: number; rows: number }
