@@ -19,7 +19,7 @@ redis.on('error', error => log.warn('redis connection error', { error: error.mes
 const queue = createAnalysisQueue(redis, config.queuePrefix)
 queue.on('error', error => log.warn('queue error', { error: error.message }))
 
-const subscriber = createRedis(config.redisUrl, 'worker')
+const subscriber = createRedis(config.redisUrl, 'blocking')
 subscriber.on('error', error => log.warn('redis subscriber error', { error: error.message }))
 const events = new TaskEventHub(subscriber, config.queuePrefix, log)
 await events.start()

@@ -35,6 +35,11 @@ export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 
   attempts: task.attempts,
 })
 
+export const progressEvent = (
+  task: Pick<TaskRow, 'id' | 'datasetId'>,
+  update: Pick<ProgressEvent, 'progress' | 'stage' | 'rows_processed'>,
+): ProgressEvent => ({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
+
 export const eventsChannel = (prefix: string) => `${prefix}:task-events`
 /** Asks every worker process to stop the jobs of a task it is running. */
 export const cancelChannel = (prefix: string) => `${prefix}:task-cancel`

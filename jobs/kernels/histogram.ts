@@ -2,13 +2,11 @@ import { columnView } from '../../src/storage/column-view'
 import type { HistogramParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel } from './kernel'
 import { binValues, histogramEdges } from './stats/binning'
+import { maxOf, minOf } from './stats/min-max'
 
 type Range = { min: number | null; max: number | null }
 type HistogramContext = { edges?: number[]; counts?: number[] }
 export type HistogramResult = { column: string; edges: number[]; counts: number[] }
-
-const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b))
-const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
 
 /** `numpy.histogram(values, bins)`: one pass for the range, one to count into equal-width bins. */
 export function histogramKernel(

@@ -5,6 +5,7 @@ import type { ProfileParams } from '../../src/tasks/analyses'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
 import { binSorted, type Histogram, histogramEdges } from './stats/binning'
 import { OwnedValues, planRanks, quantileFrom, type RankPlan } from './stats/exact-quantiles'
+import { maxOf, minOf } from './stats/min-max'
 import { type Moments, meanOf, mergeMoments, momentsOf, sampleStd } from './stats/moments'
 import { compareCodePoints, distinctSorted } from './stats/order-stats'
 import { ownsText, sampleEvenly } from './stats/ownership'
@@ -92,9 +93,6 @@ function scanColumn(chunk: Chunk, column: ColumnRef): ColumnScan {
   const { nullCount } = columnView(chunk, column.index, 'string')
   return { kind: 'text', nulls: nullCount, count: chunk.rowCount - nullCount }
 }
-
-const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b))
-const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
 
 function mergeScan(a: ColumnScan, b: ColumnScan): ColumnScan {
   if (a.kind === 'float' && b.kind === 'float')

@@ -1,13 +1,13 @@
 import { workerData } from 'node:worker_threads'
-import { Job, Queue, type SandboxedJob } from 'bullmq'
+import { Job, type SandboxedJob } from 'bullmq'
 import type { PartJob, SplitState, TaskJobData } from '../queue/job-data'
-import { ANALYSIS_QUEUE } from '../queue/queues'
+import { createAnalysisQueue } from '../queue/queues'
 import { jobFailure } from './job-failure'
 import { runPartJob } from './run-part'
 import { type ThreadData, threadEnv } from './thread-env'
 
 const env = threadEnv(workerData as ThreadData)
-const tasksQueue = new Queue<TaskJobData>(ANALYSIS_QUEUE, { connection: env.redis, prefix: env.queuePrefix })
+const tasksQueue = createAnalysisQueue(env.redis, env.queuePrefix)
 
 /** BullMQ's sandboxed processor for the parts of split tasks, in a worker thread. */
 export default async function analysePart(job: SandboxedJob<PartJob>, token?: string, signal?: AbortSignal) {

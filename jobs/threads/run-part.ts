@@ -1,4 +1,5 @@
 import { addProgress, loadRunningTask } from '../../src/tasks/lifecycle'
+import { progressEvent } from '../events/task-events'
 import { createKernel } from '../kernels/create-kernel'
 import type { PartJob } from '../queue/job-data'
 import { CancelledError, checkStop } from './check-stop'
@@ -27,7 +28,7 @@ export async function runPartJob(
   const ctx = await parentContext()
   const share = new ProgressShare(job.totalWork, async (percent, stage, rows) => {
     const update = await addProgress(env.progressDb, job.taskId, job.attempt, percent, stage, rows)
-    if (update) await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
+    if (update) await env.events.publish(progressEvent(task, update))
   })
   const step: Step = async (stage, rows) => {
     await yieldToEventLoop()

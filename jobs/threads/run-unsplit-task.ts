@@ -1,4 +1,5 @@
 import { type ClaimedTask, saveProgress } from '../../src/tasks/lifecycle'
+import { progressEvent } from '../events/task-events'
 import type { AnyKernel } from '../kernels/kernel'
 import { checkStop } from './check-stop'
 import { type FinishOutcome, finishTask } from './finish-task'
@@ -29,7 +30,7 @@ export async function runUnsplitTask(
   const work = totalWork(kernel, version.rowCount, () => 1)
   const reporter = new ProgressReporter(async update => {
     await saveProgress(env.progressDb, task.id, task.attempts, update)
-    await env.events.publish({ type: 'progress', task_id: task.id, dataset_id: task.datasetId, ...update })
+    await env.events.publish(progressEvent(task, update))
   })
   let done = 0
   const step: Step = async (stage, rows) => {

@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { createDb, type Database } from '../../src/db/client'
 import { type ChunkReader, createChunkReader } from '../../src/storage/chunk-reader'
 import { type TaskEventPublisher, taskEventPublisher } from '../events/task-events'
+import { createRedis } from '../queue/redis'
 import { ChunkCache } from './chunk-cache'
 
 /** What the worker process hands each analysis thread (threads read no environment). */
@@ -38,7 +39,7 @@ export type ThreadEnv = {
 }
 
 export function threadEnv(data: ThreadData): ThreadEnv {
-  const redis = new Redis(data.redisUrl, { maxRetriesPerRequest: null })
+  const redis = createRedis(data.redisUrl, 'blocking')
   // ioredis reconnects by itself; a thread has no log, and the job at hand fails and retries.
   redis.on('error', () => {})
   return {

@@ -20,7 +20,7 @@ const log = createLogger(config.logLevel, { service: 'worker' })
 const db = createDb(config.databaseUrl, { max: 2, applicationName: 'datadynamo-worker' })
 const connections = [] as ReturnType<typeof createRedis>[]
 const connection = () => {
-  const redis = createRedis(config.redisUrl, 'worker')
+  const redis = createRedis(config.redisUrl, 'blocking')
   redis.on('error', error => log.warn('redis connection error', { error: error.message }))
   connections.push(redis)
   return redis

@@ -14,12 +14,13 @@ import {
   type StoredChunk,
 } from '../storage/chunk-store'
 import type { JsonCell } from '../storage/columns'
-import { CsvReader } from './ingest/csv-reader'
+import type { DataFeed } from './data-feed'
 import { ingestJsonRecords } from './ingest/json-records'
 import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/table-builder'
 import { collectGarbageIfGrown } from './memory-headroom'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, DatasetSchema, PatchDatasetInput } from './schemas'
+import { textFeed } from './upload/text-feed'
 import { WriteSlots } from './write-slots'
 
 /** A dataset as the API shows it. */
@@ -44,9 +45,6 @@ export type RowsPage = { data: Record<string, JsonCell>[]; offset: number; limit
 export type DatasetMetadata = { name: string; description?: string }
 
 export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number; maxConcurrentUploads: number }
-
-/** Feeds a table builder from one source and returns what was stored. */
-export type DataFeed = { source: 'text' | 'json'; feed: (builder: TableBuilder) => Promise<TableSummary> }
 
 export class DatasetService {
   private readonly queries: DatasetQueries
@@ -209,17 +207,7 @@ export class DatasetService {
     const { rows, csv } = input
     if (rows !== undefined)
       return { source: 'json', feed: builder => ingestJsonRecords(builder, rows, i => `body.rows.${i}`) }
-    if (csv !== undefined) {
-      const limits = this.options.limits
-      return {
-        source: 'text',
-        feed: async builder => {
-          const reader = new CsvReader(builder, limits.cellBytes * limits.columns)
-          await reader.push(csv)
-          return reader.end()
-        },
-      }
-    }
+    if (csv !== undefined) return textFeed('csv', [csv], this.options.limits, () => 'body.csv')
     return null
   }
 }

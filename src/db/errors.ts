@@ -8,4 +8,3 @@ export function pgErrorCode(error: unknown): string | undefined {
 }
 
 export const NOT_NULL_VIOLATION = '23502'
-export const FOREIGN_KEY_VIOLATION = '23503'

@@ -81,7 +81,3 @@ export const unsupportedMediaType = (detail: string) => new ProblemError(415, 'U
 /** 429 for a limit that frees up by itself: the client may try again after `retryAfter` seconds. */
 export const tooMany = (code: string, detail: string, retryAfter = 5) =>
   new ProblemError(429, code, detail, undefined, { 'retry-after': String(retryAfter) })
-export const unavailable = (dependency: string) =>
-  new ProblemError(503, 'DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable; try again shortly`, undefined, {
-    'retry-after': '5',
-  })

@@ -61,7 +61,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const redis = createRedis(config.redisUrl, 'api')
   const queue = createAnalysisQueue(redis, config.queuePrefix)
   await queue.waitUntilReady()
-  const subscriber = createRedis(config.redisUrl, 'worker')
+  const subscriber = createRedis(config.redisUrl, 'blocking')
   const events = new TaskEventHub(subscriber, config.queuePrefix, log)
   await events.start()
   const streams = new SseStreams()
@@ -94,7 +94,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     },
     async startWorker(threads = 2) {
       const connection = () => {
-        const redis = createRedis(config.redisUrl, 'worker')
+        const redis = createRedis(config.redisUrl, 'blocking')
         workerConnections.push(redis)
         return redis
       }

@@ -1,8 +1,8 @@
+import type { DataFeed } from '../data-feed'
 import { CsvReader } from '../ingest/csv-reader'
 import { JsonArrayReader } from '../ingest/json-array-reader'
 import { NdjsonReader } from '../ingest/ndjson-reader'
 import type { IngestLimits, TableBuilder, TableSummary } from '../ingest/table-builder'
-import type { DataFeed } from '../service'
 import type { UploadFormat } from './formats'
 
 type Reader = { push(text: string): Promise<void>; end(): Promise<TableSummary> }
@@ -32,7 +32,7 @@ function readerFor(
  */
 export function textFeed(
   format: UploadFormat,
-  text: AsyncIterable<string>,
+  text: AsyncIterable<string> | Iterable<string>,
   limits: IngestLimits,
   path: (index: number) => string,
 ): DataFeed {

@@ -20,7 +20,7 @@ let reap: () => Promise<number>
 beforeAll(async () => {
   h = await createHarness()
   workers = await h.startWorker(1)
-  publisher = createRedis(h.config.redisUrl, 'worker')
+  publisher = createRedis(h.config.redisUrl, 'blocking')
   const events = taskEventPublisher(publisher, h.config.queuePrefix)
   reap = () => reapOrphans({ db: h.db, queue: h.queue, events, log: createLogger('silent'), graceMs: 60_000 })
   const rows = Array.from({ length: 10 }, (_, i) => ({ x: i }))
