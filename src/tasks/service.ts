@@ -9,7 +9,7 @@ import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, invalid, notFound, tooMany } from '../http/problem'
 import { type AnalysisKind, validateAnalysis } from './analyses'
-import { createTaskQueries, type TaskQueries } from './queries'
+import { createTaskQueries, type EventTaskRow, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
 
 export type TaskJson = {
@@ -64,6 +64,11 @@ export class TaskService {
     const row = isUuid(id) ? await this.queries.find(id, visibleOwner(viewer)) : null
     if (!row) throw notFound('task')
     return row
+  }
+
+  /** A task as an event stream shows it (the stream was authorised when it opened). */
+  forEvents(id: string): Promise<EventTaskRow | null> {
+    return this.queries.findForEvents(id)
   }
 
   async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskJson>> {

@@ -43,6 +43,8 @@ export type Task = {
   created_at: string
   started_at: string | null
   finished_at: string | null
+  /** Set by event streams when the result was too large to travel with the event. */
+  result_omitted?: true
 }
 
 export const isFinal = (status: TaskStatus): status is FinalStatus =>
