@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps) {
     limits: config.limits,
     chunkRows: config.chunkRows,
     maxConcurrentUploads: config.maxConcurrentUploads,
+    maxUploadsPerKey: config.maxUploadsPerKey,
   })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,

@@ -51,7 +51,12 @@ export type RowsPage = { data: Record<string, JsonCell>[]; offset: number; limit
 
 export type DatasetMetadata = { name: string; description?: string }
 
-export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number; maxConcurrentUploads: number }
+export type DatasetServiceOptions = {
+  limits: IngestLimits
+  chunkRows: number
+  maxConcurrentUploads: number
+  maxUploadsPerKey: number
+}
 
 /** Feeds a table builder from one source and returns what was stored. */
 export type DataFeed = { source: 'text' | 'json'; feed: (builder: TableBuilder) => Promise<TableSummary> }
@@ -65,7 +70,7 @@ export class DatasetService {
     private readonly options: DatasetServiceOptions,
   ) {
     this.queries = createDatasetQueries(db)
-    this.writeSlots = new WriteSlots(options.maxConcurrentUploads)
+    this.writeSlots = new WriteSlots(options.maxConcurrentUploads, options.maxUploadsPerKey)
   }
 
   /** The dataset if the viewer may see it; another owner's is as unknown as a missing one (404). */
@@ -90,7 +95,9 @@ export class DatasetService {
     const insert = (tx: Executor) =>
       this.queries.insert(tx, { name: input.name, description: input.description ?? '', ownerId: owner.keyId })
     if (!feed) return this.db.transaction(insert)
-    return this.writeSlots.run(() => this.db.transaction(async tx => this.writeData(tx, (await insert(tx)).id, feed)))
+    return this.writeSlots.run(owner, () =>
+      this.db.transaction(async tx => this.writeData(tx, (await insert(tx)).id, feed)),
+    )
   }
 
   async replace(id: string, input: { name: string; description?: string }, viewer: Principal): Promise<DatasetRow> {
@@ -162,7 +169,7 @@ export class DatasetService {
   /** Replaces a dataset's data; the previous data stays in place until the new data is complete. */
   async replaceData(id: string, feed: DataFeed, viewer: Principal): Promise<DatasetRow> {
     const dataset = await this.get(id, viewer)
-    return this.writeSlots.run(() => this.db.transaction(tx => this.writeData(tx, dataset.id, feed)))
+    return this.writeSlots.run(viewer, () => this.db.transaction(tx => this.writeData(tx, dataset.id, feed)))
   }
 
   /**
@@ -174,7 +181,7 @@ export class DatasetService {
     metadata: () => Promise<DatasetMetadata>,
     owner: Principal,
   ): Promise<DatasetRow> {
-    return this.writeSlots.run(() =>
+    return this.writeSlots.run(owner, () =>
       this.db.transaction(async tx => {
         const dataset = await this.queries.insert(tx, { name: '', description: '', ownerId: owner.keyId })
         await this.writeData(tx, dataset.id, feed)
