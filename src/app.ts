@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps) {
     chunkRows: config.chunkRows,
     maxConcurrentUploads: config.maxConcurrentUploads,
     maxUploadsPerKey: config.maxUploadsPerKey,
+    maxStorageBytesPerKey: config.maxStorageBytesPerKey,
   })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
