@@ -90,6 +90,7 @@ export type SseOptions = {
 }
 
 const TOO_SLOW = 'client too slow'
+const CLIENT_LEFT = 'client left'
 
 /**
  * The frames of one stream that Bun has not taken yet. Bun pulls from a response stream only
@@ -160,7 +161,7 @@ export function sseResponse(
   const { streams, request, heartbeatMs, log, holder, maxUnsentBytes, server } = options
   const abort = new AbortController()
   const untrack = streams.track(abort, holder)
-  const onRequestAbort = () => abort.abort('client left')
+  const onRequestAbort = () => abort.abort(CLIENT_LEFT)
   request.signal.addEventListener('abort', onRequestAbort)
   let id = 0
   let heartbeat: Timer | undefined
@@ -193,7 +194,9 @@ export function sseResponse(
       // The response ends here, but Bun keeps the connection while it holds bytes the client
       // does not take; a short idle timeout closes it.
       server?.timeout(request, 1)
-    } else outbox.flush()
+    } else if (abort.signal.reason === CLIENT_LEFT) outbox.drop()
+    // the stream ended on the server's side: what waits is still delivered
+    else outbox.flush()
     outbox.release()
     try {
       controller.close()
@@ -219,7 +222,7 @@ export function sseResponse(
       },
       pull: () => outbox.take(),
       cancel() {
-        abort.abort('client left')
+        abort.abort(CLIENT_LEFT)
       },
     },
     // Nothing is queued in the stream itself: Bun's pulls say when the socket can take more.

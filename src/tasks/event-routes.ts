@@ -6,7 +6,7 @@ import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
 import { tooMany } from '../http/problem'
 import { IdParams, problems } from '../http/schemas'
-import { type SseStreams, sseResponse } from '../http/sse'
+import { type SseOptions, type SseStreams, sseResponse } from '../http/sse'
 import type { Logger } from '../logger'
 import { streamAllTasks, streamTask } from './event-streams'
 import type { TaskService } from './service'
@@ -26,7 +26,7 @@ const EVENTS =
 const SLOW_CLIENTS =
   'A task in an event carries its `result` only when that takes at most 64 KiB of JSON; otherwise `"result": null, "result_omitted": true`, and `GET /api/tasks/{id}` has it. A client that leaves too much unread is disconnected (EventSource reconnects).'
 
-type Server = { timeout(request: Request, seconds: number): void } | null
+type Server = SseOptions['server']
 
 /** A Server-Sent Events answer, for the OpenAPI document (the stream itself is written by hand). */
 const EventStream = t.String({ description: 'Server-Sent Events', contentMediaType: 'text/event-stream' })
