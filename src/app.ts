@@ -10,7 +10,9 @@ import { createKeyQueries } from './auth/key-queries'
 import { KeyService } from './auth/key-service'
 import { authentication } from './auth/plugin'
 import { RateLimiter } from './auth/rate-limiter'
+import type { RevocationHandlers } from './auth/revocations'
 import { keyRoutes, sessionRoutes } from './auth/routes'
+import { SessionStore } from './auth/session-store'
 import type { Config } from './config'
 import { dashboardRoutes } from './dashboard/routes'
 import { datasetRoutes } from './datasets/routes'
@@ -42,33 +44,48 @@ export type AppDeps = {
   authenticator?: Authenticator
 }
 
-/** The authenticator of an api process: keys in PostgreSQL, the environment's admin key, rate limits in Redis. */
+/**
+ * The authenticator of an api process: keys in PostgreSQL, the environment's admin key, live
+ * sessions and rate limits in Redis. The configuration's session secret must have been filled
+ * in at start-up (`withSessionSecret`).
+ */
 export function createAuthenticator({ config, db, redis, log }: Pick<AppDeps, 'config' | 'db' | 'redis' | 'log'>) {
+  const { sessionSecret } = config.auth
+  if (sessionSecret === undefined) throw new Error('the session secret is resolved at start-up, before the app')
   const limiter = new RateLimiter(redis, config.queuePrefix, config.auth.rateLimit, error =>
     log.warn('rate limit unavailable; letting requests through', { error: error.message }),
   )
-  return new Authenticator(createKeyQueries(db), limiter, {
+  return new Authenticator(createKeyQueries(db), limiter, new SessionStore(redis, config.queuePrefix), {
     adminApiKey: config.adminApiKey,
-    sessionSecret: config.auth.sessionSecret,
+    sessionSecret,
     sessionTtlSeconds: config.auth.sessionTtlSeconds,
   })
 }
 
-/** What a process does when a key is revoked: stop trusting it, and end the streams opened with it. */
-export const forgetRevokedKey = (auth: Authenticator, streams: SseStreams) => (keyId: string) => {
-  auth.forget(keyId)
-  streams.closeFor(keyId)
-}
+/**
+ * What a process does when a key is revoked or rotated (stop trusting it, end the streams
+ * opened with it) and when a session signs out (end its streams).
+ */
+export const revocationHandlers = (auth: Authenticator, streams: SseStreams): RevocationHandlers => ({
+  onKeyRevoked(keyId) {
+    auth.forget(keyId)
+    streams.closeFor(keyId)
+  },
+  onSessionEnded: sessionId => streams.closeSession(sessionId),
+})
 
 /** Builds the HTTP application; it never listens, so tests drive it as it is. */
 export function createApp(deps: AppDeps) {
   const { config, db, redis, queue, events, streams, log } = deps
   const auth = deps.authenticator ?? createAuthenticator(deps)
-  const keys = new KeyService(db, redis, config.queuePrefix, log, forgetRevokedKey(auth, streams))
+  const revoked = revocationHandlers(auth, streams)
+  const keys = new KeyService(db, redis, config.queuePrefix, log, revoked.onKeyRevoked)
   const datasets = new DatasetService(db, {
     limits: config.limits,
     chunkRows: config.chunkRows,
     maxConcurrentUploads: config.maxConcurrentUploads,
+    maxUploadsPerKey: config.maxUploadsPerKey,
+    maxStorageBytesPerKey: config.maxStorageBytesPerKey,
   })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
@@ -76,7 +93,15 @@ export function createApp(deps: AppDeps) {
   // normalize: false makes unknown body fields an error instead of silently dropping them.
   // Bun's own body limit answers a bare 413; at twice ours, our readers (which answer a problem
   // document, and count while streaming) refuse first, and Bun's stays a backstop.
-  return new Elysia({ normalize: false, serve: { maxRequestBodySize: 2 * config.limits.bodyBytes } })
+  return new Elysia({
+    normalize: false,
+    serve: {
+      maxRequestBodySize: 2 * config.limits.bodyBytes,
+      // Set here, not left to Elysia's default: config checks that it outlasts a quiet upload
+      // (answered 408 first) and the pause between event stream pings.
+      idleTimeout: config.serverIdleTimeoutSeconds,
+    },
+  })
     .use(requestContext(log))
     .use(securityHeaders())
     .use(errorHandler(log))
@@ -93,7 +118,7 @@ export function createApp(deps: AppDeps) {
     .use(dashboardRoutes())
     .use(healthRoutes({ postgres: () => db.$client`select 1`, redis: () => redis.ping() }))
     .use(metricsRoutes(new MetricsService({ db, redis, tasksQueue: queue, streams, queuePrefix: config.queuePrefix })))
-    .use(sessionRoutes(auth, { cookieSecure: config.auth.cookieSecure }))
+    .use(sessionRoutes(auth, { cookieSecure: config.auth.cookieSecure, onSessionEnded: revoked.onSessionEnded }))
     .use(keyRoutes(keys))
     .use(datasetRoutes(datasets, tasks, config.limits))
     .use(taskRoutes(tasks, config.limits.jsonBytes))
@@ -104,6 +129,7 @@ export function createApp(deps: AppDeps) {
         heartbeatMs: config.sseHeartbeatMs,
         log,
         maxStreamsPerKey: config.auth.maxStreamsPerKey,
+        maxUnsentBytes: config.sseMaxUnsentBytes,
       }),
     )
 }

@@ -34,12 +34,18 @@ const EnvSchema = t.Object({
   MAX_CELL_BYTES: Int(64 * 1024, 16),
   MAX_ROWS: Int(1_000_000_000, 1),
   MAX_CONCURRENT_UPLOADS: Int(2, 1, 1000),
+  MAX_UPLOADS_PER_KEY: Int(1, 1, 1000),
+  BODY_IDLE_TIMEOUT_MS: Int(20_000, 100, 250_000),
+  MAX_STORAGE_BYTES_PER_KEY: Int(10 * 1024 ** 3, 1024),
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
   SPLIT_MIN_ROWS: Int(2_000_000, 1),
   SPLIT_PARTS: Int(4, 1, 256),
   ANALYSIS_CACHE_MB: Int(32, 0, 65_536),
   TASK_TIMEOUT_MS: Int(3_600_000, 100, 7 * 24 * 3_600_000),
   SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
+  SSE_MAX_UNSENT_BYTES: Int(256 * 1024, 4096, 64 * 1024 ** 2),
+  // Bun takes whole seconds, at most 255.
+  SERVER_IDLE_TIMEOUT_SECONDS: Int(30, 1, 255),
   JOB_LOCK_MS: Int(30_000, 500),
   STALLED_INTERVAL_MS: Int(30_000, 250),
   REAPER_INTERVAL_MS: Int(30_000, 100),
@@ -47,6 +53,29 @@ const EnvSchema = t.Object({
 })
 
 type Env = Static<typeof EnvSchema>
+
+/**
+ * Values that once shipped in `.env.example` and docker-compose.yml, and so are public: a
+ * deployment still using one would be open to anyone who read the repository.
+ */
+const PUBLISHED_SECRETS: Partial<Record<keyof Env, string>> = {
+  ADMIN_API_KEY: 'dd-admin-change-me-please',
+  SESSION_SECRET: 'change-me-to-32-or-more-random-characters',
+}
+
+/** Relations between variables that each look fine alone. */
+function checkRelations(env: Env): string[] {
+  const problems: string[] = []
+  for (const [name, published] of Object.entries(PUBLISHED_SECRETS))
+    if (env[name as keyof Env] === published)
+      problems.push(`${name}: this value was published as an example; set a secret of your own, or leave it unset`)
+  const idleMs = env.SERVER_IDLE_TIMEOUT_SECONDS * 1000
+  // The server would otherwise drop a quiet upload before it can be answered 408, or a quiet stream between pings.
+  if (idleMs <= env.BODY_IDLE_TIMEOUT_MS)
+    problems.push('SERVER_IDLE_TIMEOUT_SECONDS: must be longer than BODY_IDLE_TIMEOUT_MS')
+  if (idleMs <= env.SSE_HEARTBEAT_MS) problems.push('SERVER_IDLE_TIMEOUT_SECONDS: must be longer than SSE_HEARTBEAT_MS')
+  return problems
+}
 
 /** Every environment variable the system reads. */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.properties)
@@ -59,9 +88,11 @@ export type Config = {
   queuePrefix: string
   adminApiKey: string | undefined
   auth: {
-    /** Signs session cookies; without SESSION_SECRET, a random one (sessions end when the api restarts). */
-    sessionSecret: string
-    sessionSecretGiven: boolean
+    /**
+     * Signs session cookies. Unset (no SESSION_SECRET) until start-up fills it with the secret
+     * kept in PostgreSQL, which every api process of the deployment shares (`withSessionSecret`).
+     */
+    sessionSecret: string | undefined
     sessionTtlSeconds: number
     cookieSecure: boolean
     rateLimit: { perSecond: number; burst: number }
@@ -73,9 +104,21 @@ export type Config = {
   workerConcurrency: number
   analysisThreads: number
   logLevel: Env['LOG_LEVEL']
-  limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
+  limits: {
+    bodyBytes: number
+    jsonBytes: number
+    columns: number
+    cellBytes: number
+    rows: number
+    /** An upload whose body sends nothing for this long is ended (408). */
+    bodyIdleMs: number
+  }
   /** Data writes (uploads, inline data) one api process stores at once; more are refused with 429. */
   maxConcurrentUploads: number
+  /** Of those, how many one non-admin key may hold. */
+  maxUploadsPerKey: number
+  /** What a non-admin key's datasets may take in storage, all together. */
+  maxStorageBytesPerKey: number
   chunkRows: number
   split: { minRows: number; parts: number }
   /** Per task thread: decoded chunks of small data versions kept for the next analyses. */
@@ -83,6 +126,10 @@ export type Config = {
   /** How long one attempt of a task may run before it fails for good. */
   taskTimeoutMs: number
   sseHeartbeatMs: number
+  /** An event stream whose client leaves this many bytes unread is closed; EventSource reconnects. */
+  sseMaxUnsentBytes: number
+  /** Bun closes a connection that sends and receives nothing this long (event streams excepted). */
+  serverIdleTimeoutSeconds: number
   /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */
   jobs: { lockMs: number; stalledIntervalMs: number }
   reaper: { intervalMs: number; graceMs: number }
@@ -102,6 +149,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const problems = [...Value.Errors(EnvSchema, env)].map(e => `${e.path.slice(1)}: ${e.message}`)
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
+  const conflicts = checkRelations(env)
+  if (conflicts.length > 0) throw new ConfigError(`invalid configuration: ${conflicts.join('; ')}`)
   return {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
@@ -110,9 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     queuePrefix: env.QUEUE_PREFIX,
     adminApiKey: env.ADMIN_API_KEY,
     auth: {
-      sessionSecret:
-        env.SESSION_SECRET ?? Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'),
-      sessionSecretGiven: env.SESSION_SECRET !== undefined,
+      sessionSecret: env.SESSION_SECRET,
       sessionTtlSeconds: env.SESSION_TTL_SECONDS,
       cookieSecure: env.COOKIE_SECURE,
       rateLimit: { perSecond: env.RATE_LIMIT_PER_SECOND, burst: env.RATE_LIMIT_BURST },
@@ -131,13 +178,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       columns: env.MAX_COLUMNS,
       cellBytes: env.MAX_CELL_BYTES,
       rows: env.MAX_ROWS,
+      bodyIdleMs: env.BODY_IDLE_TIMEOUT_MS,
     },
     maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
+    maxUploadsPerKey: env.MAX_UPLOADS_PER_KEY,
+    maxStorageBytesPerKey: env.MAX_STORAGE_BYTES_PER_KEY,
     chunkRows: env.CHUNK_ROWS,
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
     analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,
     taskTimeoutMs: env.TASK_TIMEOUT_MS,
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+    sseMaxUnsentBytes: env.SSE_MAX_UNSENT_BYTES,
+    serverIdleTimeoutSeconds: env.SERVER_IDLE_TIMEOUT_SECONDS,
     jobs: { lockMs: env.JOB_LOCK_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS },
     reaper: { intervalMs: env.REAPER_INTERVAL_MS, graceMs: env.REAPER_GRACE_MS },
   }

@@ -1,7 +1,8 @@
 import { TaskEventHub } from '../jobs/events/event-hub'
 import { createAnalysisQueue } from '../jobs/queue/queues'
 import { createRedis } from '../jobs/queue/redis'
-import { createApp, createAuthenticator, forgetRevokedKey } from './app'
+import { createApp, createAuthenticator, revocationHandlers } from './app'
+import { ensureAdministratorKey, withSessionSecret } from './auth/instance-secrets'
 import { listenForRevocations } from './auth/revocations'
 import { loadConfig } from './config'
 import { createDb } from './db/client'
@@ -9,11 +10,13 @@ import { runMigrations } from './db/migrate'
 import { SseStreams } from './http/sse'
 import { createLogger } from './logger'
 
-const config = loadConfig()
-const log = createLogger(config.logLevel, { service: 'api' })
+const environment = loadConfig()
+const log = createLogger(environment.logLevel, { service: 'api' })
 
-await runMigrations(config.databaseUrl)
-const db = createDb(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'datadynamo-api' })
+await runMigrations(environment.databaseUrl)
+const db = createDb(environment.databaseUrl, { max: environment.databasePoolSize, applicationName: 'datadynamo-api' })
+const config = await withSessionSecret(environment, db)
+await ensureAdministratorKey(config, db, log)
 const redis = createRedis(config.redisUrl, 'api')
 redis.on('error', error => log.warn('redis connection error', { error: error.message }))
 const queue = createAnalysisQueue(redis, config.queuePrefix)
@@ -25,9 +28,7 @@ const events = new TaskEventHub(subscriber, config.queuePrefix, log)
 await events.start()
 const streams = new SseStreams()
 const authenticator = createAuthenticator({ config, db, redis, log })
-await listenForRevocations(subscriber, config.queuePrefix, forgetRevokedKey(authenticator, streams))
-if (!config.auth.sessionSecretGiven)
-  log.warn('SESSION_SECRET is not set: browser sessions end when this process restarts and work on this process only')
+await listenForRevocations(subscriber, config.queuePrefix, revocationHandlers(authenticator, streams))
 
 const app = createApp({ config, db, redis, queue, events, streams, log, authenticator }).listen(config.port)
 log.info('api listening', { port: app.server?.port })

@@ -3,7 +3,8 @@ import type { KeyQueries } from './key-queries'
 import { ENVIRONMENT_ADMIN_ID, type Principal } from './principal'
 import type { RateLimiter } from './rate-limiter'
 import { hashSecret, sameDigest } from './secrets'
-import { secretTag, sessionFromCookies, signSession, verifySession } from './session-cookie'
+import { newSessionId, secretTag, sessionFromCookies, signSession, verifySession } from './session-cookie'
+import type { SessionStore } from './session-store'
 
 export type AuthOptions = {
   adminApiKey: string | undefined
@@ -55,10 +56,16 @@ export class Authenticator {
   private readonly byHash = new Map<string, Cached>()
   private readonly byId = new Map<string, Cached>()
   private readonly admin: { principal: Principal; hash: Uint8Array; tag: string } | null
+  /**
+   * Counts the keys forgotten so far. A lookup that a revocation overtook must not be cached:
+   * it may hold the row as it was before, and would serve a revoked key for another minute.
+   */
+  private forgotten = 0
 
   constructor(
     private readonly keys: KeyQueries,
     private readonly limiter: RateLimiter,
+    private readonly sessions: SessionStore,
     private readonly options: AuthOptions,
   ) {
     const hash = options.adminApiKey === undefined ? null : hashSecret(options.adminApiKey)
@@ -105,29 +112,48 @@ export class Authenticator {
     const cacheKey = Buffer.from(hash).toString('hex')
     const cached = this.fresh(this.byHash, cacheKey)
     if (cached) return cached.principal
+    const generation = this.forgotten
     const row = await this.keys.activeByHash(hash)
     // The row was found by its hash; the comparison guards against a lookup that ever matched loosely.
     if (!row || !sameDigest(row.secretHash, hash)) return null
-    const entry = this.remember(this.byHash, cacheKey, {
-      principal: { id: row.id, keyId: row.id, name: row.name, admin: row.admin },
-      tag: secretTag(row.secretHash),
-    })
+    const entry = this.remember(
+      this.byHash,
+      cacheKey,
+      { principal: { id: row.id, keyId: row.id, name: row.name, admin: row.admin }, tag: secretTag(row.secretHash) },
+      generation,
+    )
     return entry.principal
   }
 
-  /** A signed session cookie for a principal that just proved its key. */
-  sessionFor(principal: Principal, secret: string): { value: string; maxAgeSeconds: number } {
+  /** A new session for a principal that just proved its key: recorded as live, and its signed cookie. */
+  async sessionFor(principal: Principal, secret: string): Promise<{ value: string; maxAgeSeconds: number }> {
     const maxAgeSeconds = this.options.sessionTtlSeconds
+    const sessionId = newSessionId()
+    await this.sessions.start(sessionId, principal.id, maxAgeSeconds * 1000)
     const value = signSession(this.options.sessionSecret, {
       principalId: principal.id,
       expiresAt: Date.now() + maxAgeSeconds * 1000,
       secretTag: secretTag(hashSecret(secret)),
+      sessionId,
     })
     return { value, maxAgeSeconds }
   }
 
-  /** Drops everything cached about a key: it was revoked, here or in another process. */
+  /**
+   * Signs a session out: its id leaves the store, so every api process refuses the cookie from
+   * now on. Answers the id ended, or null when the cookie was no session of ours.
+   */
+  async endSession(cookieHeader: string | null): Promise<string | null> {
+    const value = sessionFromCookies(cookieHeader)
+    const claims = value === null ? null : verifySession(this.options.sessionSecret, value)
+    if (!claims) return null
+    await this.sessions.end(claims.sessionId)
+    return claims.sessionId
+  }
+
+  /** Drops everything cached about a key: it was revoked or given a new secret, here or in another process. */
   forget(keyId: string): void {
+    this.forgotten++
     this.byId.delete(keyId)
     for (const [hash, entry] of this.byHash) if (entry.principal.keyId === keyId) this.byHash.delete(hash)
   }
@@ -135,18 +161,27 @@ export class Authenticator {
   private async bySession(value: string): Promise<Principal | null> {
     const claims = verifySession(this.options.sessionSecret, value)
     if (!claims) return null
-    if (claims.principalId === ENVIRONMENT_ADMIN_ID)
-      return this.admin?.tag === claims.secretTag ? this.admin.principal : null
-    let entry = this.fresh(this.byId, claims.principalId)
+    const principal = await this.sessionPrincipal(claims.principalId, claims.secretTag)
+    if (!principal || !(await this.sessions.isLive(claims.sessionId, principal.id))) return null
+    return { ...principal, sessionId: claims.sessionId }
+  }
+
+  /** The principal a session names, while the key it was opened with is still the key's secret. */
+  private async sessionPrincipal(principalId: string, tag: string): Promise<Principal | null> {
+    if (principalId === ENVIRONMENT_ADMIN_ID) return this.admin?.tag === tag ? this.admin.principal : null
+    let entry = this.fresh(this.byId, principalId)
     if (!entry) {
-      const row = /^[0-9a-f-]{36}$/.test(claims.principalId) ? await this.keys.activeById(claims.principalId) : null
+      const generation = this.forgotten
+      const row = /^[0-9a-f-]{36}$/.test(principalId) ? await this.keys.activeById(principalId) : null
       if (!row) return null
-      entry = this.remember(this.byId, row.id, {
-        principal: { id: row.id, keyId: row.id, name: row.name, admin: row.admin },
-        tag: secretTag(row.secretHash),
-      })
+      entry = this.remember(
+        this.byId,
+        row.id,
+        { principal: { id: row.id, keyId: row.id, name: row.name, admin: row.admin }, tag: secretTag(row.secretHash) },
+        generation,
+      )
     }
-    return entry.tag === claims.secretTag ? entry.principal : null
+    return entry.tag === tag ? entry.principal : null
   }
 
   private async spend(bucket: string): Promise<void> {
@@ -165,9 +200,11 @@ export class Authenticator {
     return null
   }
 
-  private remember(cache: Map<string, Cached>, key: string, entry: Omit<Cached, 'until'>): Cached {
-    if (cache.size >= MAX_CACHED) cache.clear()
+  /** Caches a row read while `generation` keys had been forgotten, unless another was forgotten meanwhile. */
+  private remember(cache: Map<string, Cached>, key: string, entry: Omit<Cached, 'until'>, generation: number): Cached {
     const cached = { ...entry, until: Date.now() + CACHE_MS }
+    if (generation !== this.forgotten) return cached
+    if (cache.size >= MAX_CACHED) cache.clear()
     cache.set(key, cached)
     return cached
   }

@@ -45,6 +45,21 @@ export function createKeyQueries(db: Database) {
         .limit(limit + 1)
     },
 
+    async byId(id: string): Promise<ApiKeyRow | null> {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id))
+      return row ?? null
+    },
+
+    /** Gives an unrevoked key a new secret; null when there is no such key or it was revoked. */
+    async replaceSecret(id: string, secretHash: Uint8Array): Promise<ApiKeyRow | null> {
+      const [row] = await db
+        .update(apiKeys)
+        .set({ secretHash })
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .returning()
+      return row ?? null
+    },
+
     /** Revokes a key; null when there is no such key. Revoking twice keeps the first time. */
     async revoke(id: string): Promise<ApiKeyRow | null> {
       const [row] = await db

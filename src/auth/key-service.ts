@@ -2,9 +2,10 @@ import type { Redis } from 'ioredis'
 import type { Database } from '../db/client'
 import type { ApiKeyRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
-import { notFound } from '../http/problem'
+import { conflict, notFound, ProblemError } from '../http/problem'
 import type { Logger } from '../logger'
 import { createKeyQueries, type KeyQueries } from './key-queries'
+import type { Principal } from './principal'
 import { announceRevocation } from './revocations'
 import { generateSecret, hashSecret } from './secrets'
 
@@ -18,7 +19,7 @@ export const toKeyJson = (row: ApiKeyRow): KeyJson => ({
   revoked_at: row.revokedAt?.toISOString() ?? null,
 })
 
-/** Creating, listing and revoking API keys, for the admin routes and the CLI. */
+/** Creating, listing, rotating and revoking API keys, for the key routes and the CLI. */
 export class KeyService {
   readonly queries: KeyQueries
 
@@ -53,13 +54,38 @@ export class KeyService {
   async revoke(id: string): Promise<KeyJson> {
     const row = isUuid(id) ? await this.queries.revoke(id) : null
     if (!row) throw notFound('key')
-    this.onRevoked(row.id)
+    await this.announce(row.id)
+    return toKeyJson(row)
+  }
+
+  /**
+   * Gives a key a new secret, keeping its id, name, rights and everything it owns; the old
+   * secret, and the sessions and streams opened with it, stop working at once in every api
+   * process, as on revocation. `caller` is who asks (none from the command line): an
+   * administrator, or the key itself.
+   */
+  async rotate(id: string, caller: Principal | null): Promise<KeyJson & { key: string }> {
+    if (caller && !caller.admin && caller.keyId !== id)
+      throw new ProblemError(403, 'ADMIN_ONLY', 'Only an administrator key may give another key a new secret')
+    if (!isUuid(id)) throw notFound('key')
+    const secret = generateSecret()
+    const row = await this.queries.replaceSecret(id, hashSecret(secret))
+    if (!row) {
+      if (await this.queries.byId(id)) throw conflict('KEY_REVOKED', 'The key was revoked; create a new one instead')
+      throw notFound('key')
+    }
+    await this.announce(row.id)
+    return { ...toKeyJson(row), key: secret }
+  }
+
+  /** Tells this process, then every api process through Redis, to stop trusting what it knew of a key. */
+  private async announce(keyId: string): Promise<void> {
+    this.onRevoked(keyId)
     try {
-      await announceRevocation(this.redis, this.prefix, row.id)
+      await announceRevocation(this.redis, this.prefix, keyId)
     } catch (error) {
       // Other processes stop trusting their cached copy within a minute anyway.
-      this.log.error('could not announce a key revocation', { key_id: row.id, error })
+      this.log.error('could not announce a key revocation', { key_id: keyId, error })
     }
-    return toKeyJson(row)
   }
 }

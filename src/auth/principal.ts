@@ -6,6 +6,8 @@ export type Principal = {
   keyId: string | null
   name: string
   admin: boolean
+  /** The browser session the request came with, if it came with one rather than a key. */
+  sessionId?: string
 }
 
 export const ENVIRONMENT_ADMIN_ID = 'admin'

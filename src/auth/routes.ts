@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { jsonBody } from '../http/body'
+import { ProblemError } from '../http/problem'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
 import type { Authenticator } from './authenticator'
 import type { KeyService } from './key-service'
@@ -12,10 +13,20 @@ const toPrincipalJson = (principal: Principal) => ({ id: principal.id, name: pri
 
 const JSON_BYTES = 16 * 1024
 
-/** Administration of API keys: admin keys only. */
+/** Administration of API keys: admin keys only, but for a key giving itself a new secret. */
 export const keyRoutes = (keys: KeyService) =>
   new Elysia({ name: 'key-routes' })
     .use(authenticated())
+    .post('/api/keys/:id/rotate', ({ params, principal }) => keys.rotate(params.id, principal), {
+      params: IdParams,
+      response: { 200: CreatedKeySchema, ...problems(401, 403, 404, 409, 429) },
+      detail: {
+        summary: 'Give a key a new secret (admin, or the key itself)',
+        description:
+          'The key keeps its id, name, rights and everything it owns; the answer holds the new secret, shown this once. The old secret stops working at once in every api process, and sessions and event streams opened with it end, as on revocation. Another key than the caller’s needs an administrator key (403); a revoked key cannot be rotated (409).',
+        tags: ['keys'],
+      },
+    })
     .onBeforeHandle(({ principal }) => requireAdmin(principal))
     .post(
       '/api/keys',
@@ -62,7 +73,10 @@ export const keyRoutes = (keys: KeyService) =>
  * key once and gets an HttpOnly, SameSite=Strict cookie that every /api route accepts; the key
  * never has to sit in a URL or in script-readable storage.
  */
-export const sessionRoutes = (auth: Authenticator, options: { cookieSecure: boolean }) =>
+export const sessionRoutes = (
+  auth: Authenticator,
+  options: { cookieSecure: boolean; onSessionEnded: (sessionId: string) => void },
+) =>
   new Elysia({ name: 'session-routes' })
     .post(
       '/api/session',
@@ -70,7 +84,7 @@ export const sessionRoutes = (auth: Authenticator, options: { cookieSecure: bool
         const principal =
           (await auth.byKey(body.key)) ??
           (await auth.refuse(server?.requestIP(request)?.address, 'The API key is not valid or was revoked'))
-        const session = auth.sessionFor(principal, body.key)
+        const session = await auth.sessionFor(principal, body.key)
         set.headers['set-cookie'] = sessionCookie(session.value, session.maxAgeSeconds, options.cookieSecure)
         set.headers['cache-control'] = 'no-store'
         return toPrincipalJson(principal)
@@ -78,7 +92,7 @@ export const sessionRoutes = (auth: Authenticator, options: { cookieSecure: bool
       {
         parse: jsonBody(JSON_BYTES),
         body: SessionBody,
-        response: { 200: PrincipalSchema, ...problems(400, 401, 415, 422, 429) },
+        response: { 200: PrincipalSchema, ...problems(400, 401, 415, 422, 429, 503) },
         detail: {
           summary: 'Sign in with an API key for a browser session',
           description:
@@ -90,13 +104,34 @@ export const sessionRoutes = (auth: Authenticator, options: { cookieSecure: bool
     )
     .delete(
       '/api/session',
-      ({ set }) => {
-        set.headers['set-cookie'] = clearedSessionCookie(options.cookieSecure)
+      async ({ request, set }) => {
+        const cleared = clearedSessionCookie(options.cookieSecure)
+        let ended: string | null
+        try {
+          ended = await auth.endSession(request.headers.get('cookie'))
+        } catch {
+          // The browser forgets the cookie all the same; the session itself outlives this answer.
+          throw new ProblemError(
+            503,
+            'SESSION_NOT_ENDED',
+            'The session could not be ended (Redis is unavailable); sign out again shortly',
+            undefined,
+            { 'set-cookie': cleared, 'retry-after': '5' },
+          )
+        }
+        if (ended !== null) options.onSessionEnded(ended)
+        set.headers['set-cookie'] = cleared
         set.status = 204
       },
       {
-        response: { 204: NoContent },
-        detail: { summary: 'Sign out: clears the session cookie', tags: ['session'], security: [] },
+        response: { 204: NoContent, ...problems(503) },
+        detail: {
+          summary: 'Sign out: ends the session and clears its cookie',
+          description:
+            'Every api process refuses the cookie from then on, and event streams opened with it end. Without a cookie, or with one that is not ours, it only clears the cookie.',
+          tags: ['session'],
+          security: [],
+        },
       },
     )
     .use(authenticated())

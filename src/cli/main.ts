@@ -4,6 +4,7 @@ import { KeyService } from '../auth/key-service'
 import { loadConfig } from '../config'
 import { createDb } from '../db/client'
 import { runMigrations } from '../db/migrate'
+import { ProblemError } from '../http/problem'
 import { createLogger } from '../logger'
 
 const USAGE = `usage: bun run cli <command>
@@ -12,6 +13,8 @@ commands:
   migrate                           apply the database migrations (as the api does at start-up)
   keys create --name NAME [--admin] create an API key and print it (it is shown this once)
   keys list                         list API keys, without their secrets
+  keys rotate ID                    give an API key a new secret and print it; the old one stops
+                                    working at once in every api process
   keys revoke ID                    revoke an API key, at once in every api process
   help                              show this text`
 
@@ -57,6 +60,16 @@ async function keys(args: string[]): Promise<number> {
         }
         return 0
       }
+      case 'rotate': {
+        if (!id) throw new UsageError('keys rotate needs the key id')
+        const key = await service.rotate(id, null)
+        console.log(`new secret for ${key.admin ? 'admin ' : ''}key ${key.id} (${key.name})`)
+        console.log(`key: ${key.key}`)
+        console.log(
+          'Keep it now: it is stored only as a hash and cannot be shown again. The old secret no longer works.',
+        )
+        return 0
+      }
       case 'revoke': {
         if (!id) throw new UsageError('keys revoke needs the key id')
         const key = await service.revoke(id)
@@ -91,6 +104,11 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`)
     }
   } catch (error) {
+    // a refusal the API would answer with a problem (an unknown or revoked key): said plainly
+    if (error instanceof ProblemError) {
+      console.error(error.message)
+      return 1
+    }
     if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error
     console.error(`${error.message}\n\n${USAGE}`)
     return 2

@@ -36,7 +36,8 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
       async ({ params, request, principal }) => {
         const type = request.headers.get('content-type')
         const format = formatOfContentType(type)
-        const text = utf8Text(decodedRequestBytes(request, limits.bodyBytes), type ?? '')
+        const body = decodedRequestBytes(request, { maxBytes: limits.bodyBytes, idleMs: limits.bodyIdleMs })
+        const text = utf8Text(body, type ?? '')
         return toDatasetJson(
           await datasets.replaceData(
             params.id,
@@ -48,7 +49,7 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: DatasetSchema, ...problems(400, 401, 404, 413, 415, 422, 429, 503) },
+        response: { 200: DatasetSchema, ...problems(400, 401, 404, 408, 413, 415, 422, 429, 503) },
         detail: {
           summary: "Replace a dataset's data with an uploaded file",
           description:

@@ -54,7 +54,7 @@ export const datasetRoutes = (
       {
         // The body is read by the handler: JSON is parsed whole, a multipart upload streamed.
         parse: 'none',
-        response: { 201: DatasetSchema, ...problems(400, 401, 413, 415, 422, 429, 503) },
+        response: { 201: DatasetSchema, ...problems(400, 401, 408, 413, 415, 422, 429, 503) },
         detail: {
           summary: 'Create a dataset',
           description:

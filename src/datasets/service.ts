@@ -20,6 +20,7 @@ import { type IngestLimits, TableBuilder, type TableSummary } from './ingest/tab
 import { collectGarbageIfGrown } from './memory-headroom'
 import { createDatasetQueries, type DatasetQueries } from './queries'
 import type { CreateDatasetInput, DatasetSchema, PatchDatasetInput } from './schemas'
+import { QuotaCheck, quotaOf } from './storage-quota'
 import { textFeed } from './upload/text-feed'
 import { WriteSlots } from './write-slots'
 
@@ -44,7 +45,14 @@ export type RowsPage = { data: Record<string, JsonCell>[]; offset: number; limit
 
 export type DatasetMetadata = { name: string; description?: string }
 
-export type DatasetServiceOptions = { limits: IngestLimits; chunkRows: number; maxConcurrentUploads: number }
+export type DatasetServiceOptions = {
+  limits: IngestLimits
+  chunkRows: number
+  maxConcurrentUploads: number
+  maxUploadsPerKey: number
+  /** What the datasets of one non-admin key may take in storage. */
+  maxStorageBytesPerKey: number
+}
 
 export class DatasetService {
   private readonly queries: DatasetQueries
@@ -55,7 +63,7 @@ export class DatasetService {
     private readonly options: DatasetServiceOptions,
   ) {
     this.queries = createDatasetQueries(db)
-    this.writeSlots = new WriteSlots(options.maxConcurrentUploads)
+    this.writeSlots = new WriteSlots(options.maxConcurrentUploads, options.maxUploadsPerKey)
   }
 
   /** The dataset if the viewer may see it; another owner's is as unknown as a missing one (404). */
@@ -85,7 +93,9 @@ export class DatasetService {
     const insert = (tx: Executor) =>
       this.queries.insert(tx, { name: input.name, description: input.description ?? '', ownerId: owner.keyId })
     if (!feed) return this.db.transaction(insert)
-    return this.writeSlots.run(() => this.db.transaction(async tx => this.writeData(tx, (await insert(tx)).id, feed)))
+    return this.writeSlots.run(owner, () =>
+      this.db.transaction(async tx => this.writeData(tx, (await insert(tx)).id, feed, owner)),
+    )
   }
 
   async replace(id: string, input: { name: string; description?: string }, viewer: Principal): Promise<DatasetRow> {
@@ -128,13 +138,17 @@ export class DatasetService {
   /**
    * Stores a new data version in the caller's transaction and makes it current; until the
    * transaction commits nobody sees any of it, so a failed upload leaves the old data as it was.
+   * What `writer` stores counts against its storage quota, chunk by chunk.
    */
-  async writeData(tx: Executor, datasetId: string, { source, feed }: DataFeed): Promise<DatasetRow> {
+  async writeData(tx: Executor, datasetId: string, { source, feed }: DataFeed, writer: Principal): Promise<DatasetRow> {
+    const limit = quotaOf(writer, this.options.maxStorageBytesPerKey)
+    const quota = limit && new QuotaCheck(tx, limit, datasetId)
     const version = await openVersion(tx, datasetId)
     // One chunk is stored while the next is parsed: PostgreSQL works on its own core meanwhile.
     let storing: Promise<void> = Promise.resolve()
     const builder = new TableBuilder(source, this.options.chunkRows, this.options.limits, async chunk => {
       await storing
+      await quota?.add(chunk.bytes.byteLength)
       collectGarbageIfGrown()
       storing = insertChunk(tx, datasetId, version, chunk)
       storing.catch(() => {})
@@ -147,6 +161,7 @@ export class DatasetService {
       await storing.catch(() => {})
     }
     await storing
+    await quota?.settle()
     await finishVersion(tx, datasetId, version, summary)
     const row = await this.queries.setData(tx, datasetId, version, summary)
     if (!row) throw notFound('dataset')
@@ -157,7 +172,7 @@ export class DatasetService {
   /** Replaces a dataset's data; the previous data stays in place until the new data is complete. */
   async replaceData(id: string, feed: DataFeed, viewer: Principal): Promise<DatasetRow> {
     const dataset = await this.get(id, viewer)
-    return this.writeSlots.run(() => this.db.transaction(tx => this.writeData(tx, dataset.id, feed)))
+    return this.writeSlots.run(viewer, () => this.db.transaction(tx => this.writeData(tx, dataset.id, feed, viewer)))
   }
 
   /**
@@ -169,10 +184,10 @@ export class DatasetService {
     metadata: () => Promise<DatasetMetadata>,
     owner: Principal,
   ): Promise<DatasetRow> {
-    return this.writeSlots.run(() =>
+    return this.writeSlots.run(owner, () =>
       this.db.transaction(async tx => {
         const dataset = await this.queries.insert(tx, { name: '', description: '', ownerId: owner.keyId })
-        await this.writeData(tx, dataset.id, feed)
+        await this.writeData(tx, dataset.id, feed, owner)
         const { name, description = '' } = await metadata()
         const row = await this.queries.update(dataset.id, null, { name, description }, tx)
         return row!

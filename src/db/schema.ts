@@ -44,6 +44,16 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: timestampMs('revoked_at'),
 })
 
+/**
+ * Values made once and shared by every api process of a deployment, such as the session
+ * secret when SESSION_SECRET is unset; the primary key makes concurrent first starts agree on one.
+ */
+export const instanceSettings = pgTable('instance_settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestampMs('created_at').notNull().defaultNow(),
+})
+
 export const datasets = pgTable(
   'datasets',
   {

@@ -19,7 +19,7 @@ export type MultipartHandlers<T> = {
   onFile(file: MultipartFile): Promise<T>
 }
 
-export type MultipartLimits = { bodyBytes: number; fieldBytes: number; fields: number }
+export type MultipartLimits = { bodyBytes: number; bodyIdleMs: number; fieldBytes: number; fields: number }
 
 const malformed = (detail: string) =>
   new ProblemError(400, 'MALFORMED_BODY', `The multipart body is malformed: ${detail}`)
@@ -45,7 +45,7 @@ export async function readMultipart<T>(
   } catch (error) {
     throw malformed((error as Error).message)
   }
-  const body = decodedRequestBytes(request, limits.bodyBytes)
+  const body = decodedRequestBytes(request, { maxBytes: limits.bodyBytes, idleMs: limits.bodyIdleMs })
 
   let failure: unknown
   let wake: () => void = () => {}

@@ -31,6 +31,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'missing or invalid credentials',
   403: 'admin rights required',
   404: 'unknown id, malformed id or not yours',
+  408: 'the body sent nothing for too long',
   409: 'conflicts with the current state',
   413: 'body too large',
   415: 'unsupported media type',

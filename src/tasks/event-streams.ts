@@ -1,11 +1,21 @@
 import type { TaskEventHub } from '../../jobs/events/event-hub'
 import type { ProgressEvent, StatusEvent, TaskEvent } from '../../jobs/events/task-events'
-import type { TaskRow } from '../db/schema'
 import { EventQueue, SerializedJson, type SseSend } from '../http/sse'
+import type { EventTaskRow } from './queries'
 import { isFinal } from './statuses'
 import { type TaskJson, toTaskJson } from './task-json'
 
-type LoadTask = (id: string) => Promise<TaskRow | null>
+type LoadTask = (id: string) => Promise<EventTaskRow | null>
+
+/** Events one stream may fall behind by before it ends (its sending waits on PostgreSQL). */
+const MAX_QUEUED_EVENTS = 10_000
+
+/**
+ * The task as a snapshot or final event carries it: whole, or without a result too large for
+ * an event, which says so; clients read that one with GET /api/tasks/{id}.
+ */
+export const eventTaskJson = (row: EventTaskRow): TaskJson | (TaskJson & { result_omitted: true }) =>
+  row.resultOmitted ? { ...toTaskJson(row), result: null, result_omitted: true } : toTaskJson(row)
 
 // The hub hands one event object to every stream that listens, so its frame data is made once.
 const serialized = new WeakMap<object, SerializedJson>()
@@ -27,15 +37,18 @@ const progressData = (event: ProgressEvent) =>
     rows_processed: event.rows_processed,
   }))
 
+const statusData = (event: StatusEvent) =>
+  once(event, () => ({ id: event.task_id, status: event.status, attempts: event.attempts }))
+
 type FinalTask = Pick<TaskJson, 'status' | 'attempts'> & { data: SerializedJson }
 
-/** The task a final status announced: carried by the event when small, otherwise read. */
+/** The task a final status announced: carried by the event when its result is small, otherwise read. */
 async function finalTask(event: StatusEvent, load: LoadTask): Promise<FinalTask | null> {
   const carried = event.task
   if (carried) return { status: carried.status, attempts: carried.attempts, data: once(carried, () => carried) }
   const row = await load(event.task_id)
   return (
-    row && { status: row.status, attempts: row.attempts, data: new SerializedJson(JSON.stringify(toTaskJson(row))) }
+    row && { status: row.status, attempts: row.attempts, data: new SerializedJson(JSON.stringify(eventTaskJson(row))) }
   )
 }
 
@@ -52,14 +65,15 @@ export async function streamTask(
   send: SseSend,
   signal: AbortSignal,
 ) {
-  const queue = new EventQueue<TaskEvent>()
+  const queue = new EventQueue<TaskEvent>(MAX_QUEUED_EVENTS)
   const leave = hub.listen({ taskId, onEvent: event => queue.push(event), onReset: () => queue.end() })
   try {
     const task = await load(taskId)
     if (!task) return
-    send('snapshot', toTaskJson(task))
+    const json = new SerializedJson(JSON.stringify(eventTaskJson(task)))
+    send('snapshot', json)
     if (isFinal(task.status)) {
-      send(task.status, toTaskJson(task))
+      send(task.status, json)
       return
     }
     let progress = task.progress
@@ -75,7 +89,7 @@ export async function streamTask(
         // a new attempt starts again from 0
         if (event.attempts !== attempts) progress = 0
         attempts = event.attempts
-        send('status', { id: taskId, status: event.status, attempts })
+        send('status', statusData(event))
         continue
       }
       const final = await finalTask(event, load)
@@ -100,14 +114,14 @@ export async function streamAllTasks(
   send: SseSend,
   signal: AbortSignal,
 ) {
-  const queue = new EventQueue<TaskEvent>()
+  const queue = new EventQueue<TaskEvent>(MAX_QUEUED_EVENTS)
   const leave = hub.listen({ onEvent: event => queue.push(event), onReset: () => queue.end() })
   try {
     for await (const event of queue.drain(signal)) {
       if (!(await visible(event))) continue
       if (event.type === 'progress') send('progress', progressData(event))
       else {
-        send('status', { id: event.task_id, status: event.status, attempts: event.attempts })
+        send('status', statusData(event))
         if (!isFinal(event.status)) continue
         const final = await finalTask(event, load)
         if (final) send(final.status, final.data)

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
@@ -6,6 +6,12 @@ import type { ListTasksInput } from './schemas'
 import { UNFINISHED_STATUSES } from './statuses'
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>
+
+/** Events carry a task's result only up to this many bytes of JSON (DESIGN.md, "Live events"). */
+export const MAX_RESULT_IN_EVENT = 64 * 1024
+
+/** A task as events show it: `result` is null when it is too large to travel with an event. */
+export type EventTaskRow = TaskRow & { resultOmitted: boolean }
 
 export function createTaskQueries(db: Database) {
   const owner = sql.placeholder('owner')
@@ -20,11 +26,32 @@ export function createTaskQueries(db: Database) {
       ),
     )
     .prepare('task_by_id')
+  // A large result is left in PostgreSQL: the api never loads it only to learn that it is large.
+  const findForEvents = db
+    .select({
+      ...getTableColumns(tasks),
+      result:
+        sql`case when octet_length(${tasks.result}::text) <= ${MAX_RESULT_IN_EVENT} then ${tasks.result} end`.mapWith(
+          tasks.result,
+        ),
+      hasResult: sql<boolean>`${tasks.result} is not null`,
+    })
+    .from(tasks)
+    .where(eq(tasks.id, sql.placeholder('id')))
+    .prepare('task_for_events')
   return {
     /** The task, if `owner` may see it (null: anyone's). */
     async find(id: string, owner: string | null): Promise<TaskRow | null> {
       const [row] = await findById.execute({ id, owner })
       return row ?? null
+    },
+
+    /** The task for an event stream (authorised when it opened), its result left out when large. */
+    async findForEvents(id: string): Promise<EventTaskRow | null> {
+      const [found] = await findForEvents.execute({ id })
+      if (!found) return null
+      const { hasResult, ...row } = found
+      return { ...row, resultOmitted: hasResult && row.result === null }
     },
 
     list(filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null }): Promise<TaskRow[]> {

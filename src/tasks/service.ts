@@ -11,7 +11,7 @@ import { conflict, invalid, notFound, tooMany } from '../http/problem'
 import { validateAnalysis } from './analyses'
 import type { AnalysisKind } from './kinds'
 import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './lifecycle'
-import { createTaskQueries, type TaskQueries } from './queries'
+import { createTaskQueries, type EventTaskRow, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
 import { isFinal } from './statuses'
 import { type TaskJson, toTaskJson } from './task-json'
@@ -36,9 +36,9 @@ export class TaskService {
     return row
   }
 
-  /** The task as it is now, with no visibility check: for a stream authorised when it opened. */
-  latest(id: string): Promise<TaskRow | null> {
-    return this.queries.find(id, null)
+  /** A task as an event stream shows it (the stream was authorised when it opened). */
+  forEvents(id: string): Promise<EventTaskRow | null> {
+    return this.queries.findForEvents(id)
   }
 
   async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskJson>> {

@@ -4,6 +4,7 @@ import { Authenticator } from '../../src/auth/authenticator'
 import { createKeyQueries } from '../../src/auth/key-queries'
 import type { Principal } from '../../src/auth/principal'
 import { RateLimiter } from '../../src/auth/rate-limiter'
+import { SessionStore } from '../../src/auth/session-store'
 import { createLogger } from '../../src/logger'
 import { createHarness } from '../support/harness'
 import { fmt, run } from './lib/services'
@@ -54,7 +55,8 @@ export async function auth(): Promise<Record<string, string>> {
         principal,
         createKeyQueries(db),
         new RateLimiter(redis, config.queuePrefix, config.auth.rateLimit),
-        { adminApiKey: undefined, sessionSecret: config.auth.sessionSecret, sessionTtlSeconds: 60 },
+        new SessionStore(redis, config.queuePrefix),
+        { adminApiKey: undefined, sessionSecret: config.auth.sessionSecret!, sessionTtlSeconds: 60 },
       ),
     })
     const on = h.app.listen({ port: 3311, hostname: '127.0.0.1' })

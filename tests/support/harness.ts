@@ -2,7 +2,8 @@ import { TaskEventHub } from '../../jobs/events/event-hub'
 import { type AnalysisQueue, createAnalysisQueue } from '../../jobs/queue/queues'
 import { createRedis } from '../../jobs/queue/redis'
 import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/worker/analysis-workers'
-import { type App, createApp, createAuthenticator, forgetRevokedKey } from '../../src/app'
+import { type App, createApp, createAuthenticator, revocationHandlers } from '../../src/app'
+import { withSessionSecret } from '../../src/auth/instance-secrets'
 import { listenForRevocations } from '../../src/auth/revocations'
 import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
@@ -45,7 +46,7 @@ export type Harness = {
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
   const database = await createTestDatabase()
   const redisPrefix = createTestPrefix()
-  const config = loadConfig({
+  const environment = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL,
     QUEUE_PREFIX: redisPrefix.prefix,
@@ -56,8 +57,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     RATE_LIMIT_BURST: '1000000',
     ...env,
   })
-  const log = createLogger(config.logLevel)
-  const db = createDb(config.databaseUrl, { max: 4 })
+  const log = createLogger(environment.logLevel)
+  const db = createDb(environment.databaseUrl, { max: 4 })
+  const config = await withSessionSecret(environment, db)
   const redis = createRedis(config.redisUrl, 'api')
   const queue = createAnalysisQueue(redis, config.queuePrefix)
   await queue.waitUntilReady()
@@ -66,7 +68,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   await events.start()
   const streams = new SseStreams()
   const authenticator = createAuthenticator({ config, db, redis, log })
-  await listenForRevocations(subscriber, config.queuePrefix, forgetRevokedKey(authenticator, streams))
+  await listenForRevocations(subscriber, config.queuePrefix, revocationHandlers(authenticator, streams))
   const app = createApp({ config, db, redis, queue, events, streams, log, authenticator })
   const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []

@@ -4,9 +4,11 @@ import { ADMIN_KEY, waitFor } from './harness'
 const root = new URL('../../', import.meta.url).pathname
 
 export type Child = {
-  proc: Subprocess<'ignore', 'pipe', 'inherit'>
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>
   /** Everything the process printed so far. */
   output(): string
+  /** Everything it wrote to stderr so far (warnings and errors), which also goes to the test's stderr. */
+  errors(): string
   stop(signal?: NodeJS.Signals): Promise<number>
 }
 
@@ -16,16 +18,25 @@ export function startProcess(args: string[], env: Record<string, string>): Child
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdout: 'pipe',
-    stderr: 'inherit',
+    stderr: 'pipe',
   })
   let output = ''
+  let errors = ''
   const decoder = new TextDecoder()
+  const errorDecoder = new TextDecoder()
   void (async () => {
     for await (const piece of proc.stdout) output += decoder.decode(piece, { stream: true })
+  })()
+  void (async () => {
+    for await (const piece of proc.stderr) {
+      errors += errorDecoder.decode(piece, { stream: true })
+      process.stderr.write(piece)
+    }
   })()
   return {
     proc,
     output: () => output,
+    errors: () => errors,
     async stop(signal = 'SIGTERM') {
       proc.kill(signal)
       return proc.exited

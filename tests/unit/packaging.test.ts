@@ -16,6 +16,7 @@ type Service = {
   healthcheck?: { test: string[] }
   volumes?: string[]
   environment?: Record<string, string>
+  ports?: { target: number; published: string; host_ip: string }[]
 }
 
 describe('docker-compose.yml', async () => {
@@ -46,12 +47,19 @@ describe('docker-compose.yml', async () => {
     expect(api!.healthcheck?.test.join(' ')).toContain('/ready')
   })
 
-  test('works out of the box with an admin key, which .env can replace', () => {
-    for (const name of ['ADMIN_API_KEY', 'SESSION_SECRET']) {
-      const value = api!.environment?.[name]
-      expect(value).toStartWith(`\${${name}:-`)
-      expect(loadConfig({ [name]: /:-(.*)\}$/.exec(value!)![1] })).toBeDefined()
-    }
+  test('ships no secret: no admin key or session secret of its own, and none of the old example values', async () => {
+    const text = await read('docker-compose.yml')
+    for (const service of Object.values(compose.services))
+      for (const name of ['ADMIN_API_KEY', 'SESSION_SECRET']) expect(service.environment?.[name]).toBeUndefined()
+    for (const published of ['dd-admin-change-me-please', 'change-me-to-32-or-more-random-characters'])
+      expect(text).not.toContain(published)
+  })
+
+  test('publishes the api on the loopback interface unless API_BIND says otherwise, and never PostgreSQL or Redis', () => {
+    // compose fills these in; the defaults are what `docker compose up` publishes without a .env
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation, not a template
+    expect(api!.ports).toEqual([{ target: 3000, published: '${PORT:-3000}', host_ip: '${API_BIND:-127.0.0.1}' }])
+    for (const service of [db!, redis!, worker!]) expect(service.ports).toBeUndefined()
   })
 })
 
@@ -83,12 +91,14 @@ describe('Dockerfile', async () => {
 })
 
 describe('configuration', () => {
-  test('.env.example lists every variable and its values load', async () => {
+  test('.env.example lists every variable and its values load, with no secret set', async () => {
     const example = await read('.env.example')
     const listed = [...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=(.*)$/gm)]
     expect(CONFIG_VARIABLES.filter(name => !listed.some(m => m[1] === name))).toEqual([])
     const values = Object.fromEntries(listed.filter(m => !m[0].startsWith('#')).map(m => [m[1]!, m[2]!]))
     expect(() => loadConfig(values)).not.toThrow()
+    expect(values.ADMIN_API_KEY).toBeUndefined()
+    expect(values.SESSION_SECRET).toBeUndefined()
   })
 
   test("the README's configuration table lists every variable", async () => {
@@ -113,5 +123,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/)
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/)
+  })
+
+  test('the example secrets that once shipped are refused', () => {
+    expect(() => loadConfig({ ADMIN_API_KEY: 'dd-admin-change-me-please' })).toThrow(
+      'ADMIN_API_KEY: this value was published as an example',
+    )
+    expect(() => loadConfig({ SESSION_SECRET: 'change-me-to-32-or-more-random-characters' })).toThrow(
+      'SESSION_SECRET: this value was published as an example',
+    )
+  })
+
+  test("the server's idle timeout must outlast a quiet upload and the pause between event stream pings", () => {
+    expect(loadConfig({}).serverIdleTimeoutSeconds).toBe(30)
+    expect(() => loadConfig({ SERVER_IDLE_TIMEOUT_SECONDS: '20' })).toThrow(
+      'SERVER_IDLE_TIMEOUT_SECONDS: must be longer than BODY_IDLE_TIMEOUT_MS',
+    )
+    expect(() =>
+      loadConfig({ SERVER_IDLE_TIMEOUT_SECONDS: '5', BODY_IDLE_TIMEOUT_MS: '1000', SSE_HEARTBEAT_MS: '5000' }),
+    ).toThrow('SERVER_IDLE_TIMEOUT_SECONDS: must be longer than SSE_HEARTBEAT_MS')
+    expect(loadConfig({ SERVER_IDLE_TIMEOUT_SECONDS: '21' }).serverIdleTimeoutSeconds).toBe(21)
   })
 })

@@ -28,7 +28,8 @@ export type RowsPage = { data: Record<string, Cell>[]; offset: number; limit: nu
 export { ANALYSIS_KINDS, type AnalysisKind } from '../../tasks/kinds'
 export { FINAL_STATUSES, type FinalStatus, isFinal, type TaskStatus } from '../../tasks/statuses'
 
-export type Task = TaskJson
+/** A task as the API and its event streams send it; streams leave out results too large to travel with an event. */
+export type Task = TaskJson & { result_omitted?: true }
 
 export type Session = { id: string; name: string; admin: boolean }
 

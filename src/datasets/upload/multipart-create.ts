@@ -12,7 +12,7 @@ import type { DatasetService } from '../service'
 import { formatOfFilePart } from './formats'
 import { textFeed } from './text-feed'
 
-export type UploadLimits = IngestLimits & { bodyBytes: number }
+export type UploadLimits = IngestLimits & { bodyBytes: number; bodyIdleMs: number }
 
 const checkFields = bodyCheck(t.Object(DatasetFields, { additionalProperties: false }))
 const checkSomeFields = bodyCheck(t.Partial(t.Object(DatasetFields, { additionalProperties: false })))
@@ -36,7 +36,7 @@ export async function createFromMultipart(
   const fields: Record<string, string> = {}
   const created = await readMultipart(
     request,
-    { bodyBytes: limits.bodyBytes, fieldBytes: FIELD_BYTES, fields: 2 },
+    { bodyBytes: limits.bodyBytes, bodyIdleMs: limits.bodyIdleMs, fieldBytes: FIELD_BYTES, fields: 2 },
     {
       onField(name, value) {
         if (name in fields)

@@ -29,6 +29,7 @@ test('migrations applied twice, and from three processes at once, leave one sche
       'dataset_versions',
       'datasets',
       'idempotency_keys',
+      'instance_settings',
       'tasks',
     ])
   } finally {

@@ -9,7 +9,12 @@ import {
 } from '../../../src/auth/session-cookie'
 
 const SECRET = 'a-session-secret-of-at-least-32-characters'
-const claims = { principalId: '3f1c3c8e-2d4b-4e8a-9c55-0f0a6a1b2c3d', expiresAt: Date.now() + 60_000, secretTag: 'tag' }
+const claims = {
+  principalId: '3f1c3c8e-2d4b-4e8a-9c55-0f0a6a1b2c3d',
+  expiresAt: Date.now() + 60_000,
+  secretTag: 'tag',
+  sessionId: 'c2Vzc2lvbi1pZC0xMjM0NQ',
+}
 
 describe('session cookies', () => {
   test('a signed cookie verifies to its claims', () => {
@@ -18,12 +23,13 @@ describe('session cookies', () => {
 
   test('a changed claim, a signature by another secret, an expired cookie or garbage are refused', () => {
     const value = signSession(SECRET, claims)
-    const [id, expiry, tag, signature] = value.split('.')
-    expect(verifySession(SECRET, [id, String(Number(expiry) + 1), tag, signature].join('.'))).toBeNull()
-    expect(verifySession(SECRET, ['admin', expiry, tag, signature].join('.'))).toBeNull()
+    const [id, expiry, tag, session, signature] = value.split('.')
+    expect(verifySession(SECRET, [id, String(Number(expiry) + 1), tag, session, signature].join('.'))).toBeNull()
+    expect(verifySession(SECRET, ['admin', expiry, tag, session, signature].join('.'))).toBeNull()
+    expect(verifySession(SECRET, [id, expiry, tag, 'another-session', signature].join('.'))).toBeNull()
     expect(verifySession('another-secret-of-at-least-32-characters!', value)).toBeNull()
     expect(verifySession(SECRET, signSession(SECRET, { ...claims, expiresAt: Date.now() - 1 }))).toBeNull()
-    for (const garbage of ['', '...', 'a.b.c', 'a.b.c.d.e', `${id}.${expiry}.${tag}.${'A'.repeat(43)}`])
+    for (const garbage of ['', '....', 'a.b.c.d', 'a.b.c.d.e.f', `${id}.${expiry}.${tag}.${session}.${'A'.repeat(43)}`])
       expect(verifySession(SECRET, garbage)).toBeNull()
   })
 

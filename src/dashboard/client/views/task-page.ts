@@ -148,8 +148,18 @@ export const taskPageView =
       }
     })
 
+    /** A task from the stream; one whose result stayed out of the event is read whole. */
+    async function showStreamed(next: Task) {
+      if (!next.result_omitted) return showTask(next)
+      try {
+        showTask(await api<Task>(`/api/tasks/${encodeURIComponent(id)}`, { signal: context.signal }))
+      } catch {
+        if (!context.signal.aborted) showTask(next)
+      }
+    }
+
     const stop = followTask(id, {
-      onTask: showTask,
+      onTask: next => void showStreamed(next),
       onProgress: event => progress.set(event.progress, event.stage),
       onStatus(event) {
         if (!task) return
