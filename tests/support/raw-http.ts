@@ -15,7 +15,7 @@ export function rawRequest(port: number, head: string[], body = ''): Promise<Raw
       socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`)
     })
     const pieces: Buffer[] = []
-    socket.on('data', piece => pieces.push(piece))
+    socket.on('data', (piece: Buffer) => pieces.push(piece))
     socket.on('error', reject)
     socket.on('close', () => {
       const bytes = Buffer.concat(pieces)

@@ -49,7 +49,7 @@ const MISSING = '00000000-0000-4000-8000-000000000000'
 const json = { ...bearer(), 'content-type': 'application/json' }
 
 /** Requests answered every way the api answers: by a route, a hook, the error mapper, a stream. */
-const REQUESTS: [string, string, RequestInit?][] = [
+const requests = (): [string, string, RequestInit?][] => [
   ['no route under /api', '/api/nothing-here'],
   ['no route', '/nothing-here'],
   ['no key (refused by the auth hook)', '/api/datasets', { headers: {} }],
@@ -80,17 +80,20 @@ async function loggedStatus(send: () => Promise<number>): Promise<{ status: numb
 
 describe('the request log', () => {
   test('through app.handle, every line carries the status the client got', async () => {
-    for (const [what, path, init = {}] of REQUESTS) {
+    const statuses: number[] = []
+    for (const [what, path, init = {}] of requests()) {
       const answer = await loggedStatus(async () => {
         const res = await app.handle(
-          new Request(`http://localhost${path}`, { ...init, headers: (init.headers as object) ?? bearer() }),
+          new Request(`http://localhost${path}`, { ...init, headers: init.headers ?? bearer() }),
         )
         if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel()
         else await res.arrayBuffer()
         return res.status
       })
       expect({ what, logged: answer.logged }).toEqual({ what, logged: answer.status })
+      statuses.push(answer.status)
     }
+    expect(statuses).toEqual([404, 404, 401, 401, 200, 201, 400, 422, 404, 404, 415, 200, 200, 200])
   })
 
   test('on the wire, every line carries the status the client got, 304 and 404 included', async () => {
