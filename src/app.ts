@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps) {
   })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
+    maxParamsBytes: config.maxParamsBytes,
   })
   // normalize: false makes unknown body fields an error instead of silently dropping them.
   // Bun's own body limit answers a bare 413; at twice ours, our readers (which answer a problem
