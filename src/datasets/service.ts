@@ -103,6 +103,8 @@ export class DatasetService {
   }
 
   async patch(id: string, input: PatchDatasetInput, viewer: Principal): Promise<DatasetRow> {
+    // A patch that names no field changes nothing (as in a JSON merge patch), updated_at included.
+    if (input.name === undefined && input.description === undefined) return this.get(id, viewer)
     const row = isUuid(id) ? await this.queries.update(id, visibleOwner(viewer), input) : null
     if (!row) throw notFound('dataset')
     return row

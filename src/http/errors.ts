@@ -1,4 +1,5 @@
 import { Elysia, ElysiaCustomStatusResponse } from 'elysia'
+import { isDataException, pgErrorCode } from '../db/errors'
 import type { Logger } from '../logger'
 import { unavailableDependency } from '../unavailable-dependency'
 import { ProblemError, problemBody, problemResponse } from './problem'
@@ -56,6 +57,19 @@ export const errorHandler = (log: Logger) =>
           requestId,
         ),
         { 'retry-after': '5' },
+      )
+    }
+    if (isDataException(error)) {
+      // Only a value from the request gets this far: the schemas and services check the rest.
+      log.warn('value refused by PostgreSQL', {
+        path,
+        method: request.method,
+        requestId,
+        sqlstate: pgErrorCode(error),
+        error,
+      })
+      return problemResponse(
+        problemBody(422, 'INVALID_VALUE', 'A value in the request cannot be stored or compared', undefined, requestId),
       )
     }
     log.error('unhandled error', { path, method: request.method, requestId, error })

@@ -49,6 +49,11 @@ export async function readMultipart<T>(
 
   let failure: unknown
   let wake: () => void = () => {}
+  let failed: () => void = () => {}
+  // A destroyed file stream keeps busboy from ever closing: a failure must end the wait for it too.
+  const stopped = new Promise<void>(resolve => {
+    failed = resolve
+  })
   let fileStream: Readable | undefined
   let fileTask: Promise<T> | undefined
   const fail = (error: unknown) => {
@@ -56,6 +61,7 @@ export async function readMultipart<T>(
     failure = error
     fileStream?.destroy(error as Error)
     wake()
+    failed()
   }
   const formRead = new Promise<void>((resolve, reject) => {
     parser.once('close', resolve)
@@ -101,7 +107,7 @@ export async function readMultipart<T>(
     }
     if (failure === undefined) {
       parser.end()
-      await formRead
+      await Promise.race([formRead, stopped])
     }
   } catch (error) {
     fail(error)

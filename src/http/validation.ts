@@ -3,6 +3,7 @@ import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { ValidationError } from 'elysia'
 import { type FieldError, invalid, type ProblemError } from './problem'
+import { PATTERN_MESSAGES } from './schemas'
 
 /** Field errors one answer lists at most; its detail says how many more there are. */
 export const MAX_FIELD_ERRORS = 64
@@ -19,6 +20,9 @@ function describeIssue(issue: ValueError): string {
   const options = (issue.schema as { anyOf?: { const?: unknown }[] }).anyOf
   if (options?.length && options.every(o => typeof o.const === 'string'))
     return `must be one of: ${options.map(o => o.const).join(', ')}`
+  const pattern = (issue.schema as { pattern?: unknown }).pattern
+  if (issue.type === ValueErrorType.StringPattern && typeof pattern === 'string' && pattern in PATTERN_MESSAGES)
+    return PATTERN_MESSAGES[pattern]!
   return issue.message || 'invalid value'
 }
 

@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value'
 import fc from 'fast-check'
 import { jsonLargerThan } from '../../../src/http/json-size'
 import type { FieldError } from '../../../src/http/problem'
+import { nonBlankText, text } from '../../../src/http/schemas'
 import {
   detailWithCount,
   issueErrors,
@@ -73,6 +74,19 @@ describe('field errors', () => {
     })()
     expect(listFieldErrors(issueErrors(issues, 'body')).countStopped).toBe(true)
     expect(pulled).toBe(MAX_FIELD_ERRORS + MAX_COUNTED_ERRORS)
+  })
+
+  test('tell what text PostgreSQL cannot hold', () => {
+    const messages = (schema: ReturnType<typeof text>, value: string) =>
+      schemaErrors(schema, value, 'body.name').errors.map(e => e.message)
+    expect(messages(text(), 'a\u0000b')).toEqual(['must not hold NUL (U+0000) or an unpaired surrogate'])
+    expect(messages(text(), 'a\ud800')).toEqual(['must not hold NUL (U+0000) or an unpaired surrogate'])
+    expect(messages(text(), '\udc00')).toEqual(['must not hold NUL (U+0000) or an unpaired surrogate'])
+    expect(messages(text(), '🙂 é\n\t')).toEqual([])
+    expect(messages(nonBlankText(), ' \t ')).toEqual([
+      'must not be blank, nor hold NUL (U+0000) or an unpaired surrogate',
+    ])
+    expect(messages(nonBlankText({ maxLength: 3 }), 'abcd')).toEqual(['Expected string length less or equal to 3'])
   })
 })
 
