@@ -13,7 +13,7 @@ export function jsonLargerThan(value: unknown, maxBytes: number): boolean {
     if (typeof v === 'string') {
       // A UTF-16 unit is at least one byte of JSON, so a long string is over without a copy.
       if (v.length > left) return take(v.length)
-      return take(Buffer.byteLength(JSON.stringify(v)))
+      return take(utf8Length(JSON.stringify(v)))
     }
     if (v === null || typeof v !== 'object') return take(String(JSON.stringify(v)).length)
     if (Array.isArray(v)) {
@@ -27,4 +27,18 @@ export function jsonLargerThan(value: unknown, maxBytes: number): boolean {
     return false
   }
   return visit(value)
+}
+
+/**
+ * The UTF-8 length of JSON text, which holds only paired surrogates (JSON.stringify escapes the
+ * others); counted by hand, since this module is also type-checked for the browser.
+ */
+function utf8Length(json: string): number {
+  let bytes = json.length
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    // 2 bytes below U+0800, 3 up to U+FFFF, and 4 for a surrogate pair (2 units, 2 more bytes).
+    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2
+  }
+  return bytes
 }

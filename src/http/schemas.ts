@@ -18,8 +18,10 @@ const NOT_TEXT = '[\\s\\S]*(?:\\u0000|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<
 const TEXT_PATTERN = `^(?!${NOT_TEXT})`
 const NON_BLANK_TEXT_PATTERN = `^(?!${NOT_TEXT})(?=\\s*\\S)`
 
+const storable = new RegExp(TEXT_PATTERN)
+
 /** Whether a string is text PostgreSQL can store as it is (see `text`). */
-export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed()
+export const isStorableText = (value: string) => storable.test(value)
 
 /** What a string that does not match one of these patterns is told. */
 export const PATTERN_MESSAGES: Record<string, string> = {

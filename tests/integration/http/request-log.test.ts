@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { createRedis } from '../../../jobs/redis'
+import { createRedis } from '../../../jobs/queue/redis'
 import { type App, createApp } from '../../../src/app'
 import type { LogFields, Logger } from '../../../src/logger'
 import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'

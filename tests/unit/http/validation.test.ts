@@ -93,12 +93,26 @@ describe('field errors', () => {
 describe('jsonLargerThan', () => {
   test('agrees with the length of JSON.stringify, in bytes, for any JSON value and limit', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), fc.nat(2000), (value, limit) => {
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), fc.nat(2000), (value, limit) => {
         expect(jsonLargerThan(value, limit)).toBe(Buffer.byteLength(JSON.stringify(value)) > limit)
       }),
       { numRuns: 2000, seed: 20261201 },
     )
-    for (const value of ['é', '\u0000', '"', '🙂', [], {}, [[]], { a: [1, 'x'] }, -0, 1e21])
+    for (const value of [
+      'é',
+      '\u0800',
+      '\uffff',
+      '\ud800',
+      '\u0000',
+      '"',
+      '🙂',
+      [],
+      {},
+      [[]],
+      { a: [1, 'x'] },
+      -0,
+      1e21,
+    ])
       for (let limit = 0; limit < 30; limit++)
         expect(jsonLargerThan(value, limit)).toBe(Buffer.byteLength(JSON.stringify(value)) > limit)
   })
