@@ -137,6 +137,9 @@ export class TableBuilder {
   }
 
   async finish(): Promise<TableSummary> {
+    // Records without a single field ({} in JSON) leave rows that no format can write back.
+    if (this.names.length === 0 && this.rowCount > 0)
+      throw new ProblemError(422, 'EMPTY_DATASET', 'The records have no fields: there is no column to store')
     if (this.pendingRows > 0) await this.flush()
     return {
       columns: this.names.map((name, c) => ({ name, type: KIND_TYPE[this.kinds[c]!], nullable: this.nullable[c]! })),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { Elysia } from 'elysia'
 import { errorHandler } from '../../../src/http/errors'
 import type { LogFields, Logger } from '../../../src/logger'
-import { createHarness, type Harness } from '../../support/harness'
+import { ADMIN_KEY, createHarness, type Harness } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
 setDefaultTimeout(30_000)
@@ -152,6 +152,44 @@ describe('no 500 on an odd value', () => {
       code: 'RAGGED_ROW',
       errors: [{ line: 302 }],
     })
+  })
+
+  test('a multipart field past its limit creates nothing, whether it comes before or after the file', async () => {
+    for (const fileFirst of [false, true]) {
+      const form = new FormData()
+      form.set('name', 'n')
+      if (fileFirst) form.set('file', new File(['a\n1\n'], 'a.csv', { type: 'text/csv' }))
+      form.set('description', 'd'.repeat(70_000))
+      if (!fileFirst) form.set('file', new File(['a\n1\n'], 'a.csv', { type: 'text/csv' }))
+      expect(await refused('POST', '/api/datasets', { body: form })).toMatchObject({
+        status: 422,
+        detail: 'The field description is longer than 65536 bytes',
+      })
+    }
+  })
+
+  test('records without a single field are an empty dataset, however they come in', async () => {
+    const form = new FormData()
+    form.set('name', 'n')
+    form.set('file', new File(['{}\n{}\n'], 'a.ndjson'))
+    const cases: [string, string, { json?: unknown; body?: BodyInit; type?: string }][] = [
+      ['POST', '/api/datasets', { json: { name: 'n', rows: [{}, {}] } }],
+      ['PUT', `/api/datasets/${dataset}/data`, { body: '{}\n{}\n', type: 'application/x-ndjson' }],
+      ['PUT', `/api/datasets/${dataset}/data`, { body: '[{},{}]', type: 'application/json' }],
+      ['POST', '/api/datasets', { body: form }],
+    ]
+    for (const [method, path, init] of cases)
+      expect(await refused(method, path, init)).toMatchObject({
+        status: 422,
+        code: 'EMPTY_DATASET',
+        detail: 'The records have no fields: there is no column to store',
+      })
+    const csv = await h.app.handle(
+      new Request(`http://localhost/api/datasets/${dataset}/data`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      }),
+    )
+    expect(await csv.text()).toBe('x\r\n1\r\n')
   })
 
   test('offsets and limits beyond 2^53 − 1 are a 422, not a rounded echo', async () => {
