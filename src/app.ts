@@ -21,7 +21,7 @@ import type { Database } from './db/client'
 import { docs } from './http/docs'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health'
-import { requestContext } from './http/request-context'
+import { ROUTER_CONFIG, requestContext } from './http/request-context'
 import { securityHeaders } from './http/security-headers'
 import type { SseStreams } from './http/sse'
 import type { Logger } from './logger'
@@ -89,11 +89,13 @@ export function createApp(deps: AppDeps) {
   })
   const tasks = new TaskService(db, datasets, queue, taskEventPublisher(redis, config.queuePrefix), {
     maxPendingTasksPerKey: config.auth.maxPendingTasksPerKey,
+    maxParamsBytes: config.maxParamsBytes,
   })
   // normalize: false makes unknown body fields an error instead of silently dropping them.
   // Bun's own body limit answers a bare 413; at twice ours, our readers (which answer a problem
   // document, and count while streaming) refuse first, and Bun's stays a backstop.
   return new Elysia({
+    ...ROUTER_CONFIG,
     normalize: false,
     serve: {
       maxRequestBodySize: 2 * config.limits.bodyBytes,

@@ -30,6 +30,7 @@ const EnvSchema = t.Object({
   ),
   MAX_BODY_BYTES: Int(1024 ** 3, 1024),
   MAX_JSON_BYTES: Int(64 * 1024 ** 2, 1024),
+  MAX_PARAMS_BYTES: Int(1024 ** 2, 1024),
   MAX_COLUMNS: Int(1000, 1, 100_000),
   MAX_CELL_BYTES: Int(64 * 1024, 16),
   MAX_ROWS: Int(1_000_000_000, 1),
@@ -113,6 +114,8 @@ export type Config = {
     /** An upload whose body sends nothing for this long is ended (408). */
     bodyIdleMs: number
   }
+  /** An analysis's params, as JSON, at most; larger ones are refused before they are validated. */
+  maxParamsBytes: number
   /** Data writes (uploads, inline data) one api process stores at once; more are refused with 429. */
   maxConcurrentUploads: number
   /** Of those, how many one non-admin key may hold. */
@@ -180,6 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rows: env.MAX_ROWS,
       bodyIdleMs: env.BODY_IDLE_TIMEOUT_MS,
     },
+    maxParamsBytes: env.MAX_PARAMS_BYTES,
     maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
     maxUploadsPerKey: env.MAX_UPLOADS_PER_KEY,
     maxStorageBytesPerKey: env.MAX_STORAGE_BYTES_PER_KEY,

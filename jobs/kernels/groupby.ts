@@ -294,17 +294,16 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
       const groups = Object.entries(ctx.groups!).sort(([, a], [, b]) => compareKeys(a.key, b.key))
       return {
         by: params.by,
-        rows: groups.map(([text, group]) => {
-          const row: Record<string, JsonCell> = {}
-          keys.forEach((k, i) => {
-            row[k.name] = iso(group.key[i]!, k)
-          })
-          aggs.forEach((a, i) => {
-            const median = a.fn === 'median' ? ctx.medians?.[text]?.[medianAggs.indexOf(i)] : undefined
-            row[`${a.fn}_${a.column.name}`] = accValue(group.accs[i]!, median)
-          })
-          return row
-        }),
+        // fromEntries defines each key, so a key column named __proto__ is kept like any other.
+        rows: groups.map(([text, group]) =>
+          Object.fromEntries([
+            ...keys.map((k, i) => [k.name, iso(group.key[i]!, k)]),
+            ...aggs.map((a, i) => {
+              const median = a.fn === 'median' ? ctx.medians?.[text]?.[medianAggs.indexOf(i)] : undefined
+              return [`${a.fn}_${a.column.name}`, accValue(group.accs[i]!, median)]
+            }),
+          ]),
+        ),
       }
     },
   }

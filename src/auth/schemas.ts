@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { PageQuery } from '../http/schemas'
+import { PageQuery, text } from '../http/schemas'
 
 export const KeySchema = t.Object({
   id: t.String({ format: 'uuid' }),
@@ -16,7 +16,7 @@ export const CreatedKeySchema = t.Object({
 
 export const CreateKeyBody = t.Object(
   {
-    name: t.String({ minLength: 1, maxLength: 200 }),
+    name: text({ minLength: 1, maxLength: 200 }),
     admin: t.Optional(t.Boolean({ default: false })),
   },
   { additionalProperties: false },

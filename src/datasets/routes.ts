@@ -29,7 +29,6 @@ export const datasetRoutes = (
   tasks: Pick<TaskService, 'removeDataset'>,
   limits: UploadLimits & { jsonBytes: number },
 ) => {
-  const parseJson = jsonBody(limits.jsonBytes)
   return new Elysia({ name: 'dataset-routes' })
     .use(authenticated())
     .get('/api/datasets', ({ query, principal }) => datasets.list(query, principal), {
@@ -78,7 +77,7 @@ export const datasetRoutes = (
       async ({ params, body, principal }) => toDatasetJson(await datasets.replace(params.id, body, principal)),
       {
         params: IdParams,
-        parse: parseJson,
+        parse: jsonBody(limits.jsonBytes, { schema: ReplaceDatasetBody }),
         body: ReplaceDatasetBody,
         response: { 200: DatasetSchema, ...problems(400, 401, 404, 415, 422, 429) },
         detail: { summary: "Replace a dataset's name and description", tags },
@@ -89,7 +88,7 @@ export const datasetRoutes = (
       async ({ params, body, principal }) => toDatasetJson(await datasets.patch(params.id, body, principal)),
       {
         params: IdParams,
-        parse: parseJson,
+        parse: jsonBody(limits.jsonBytes, { schema: PatchDatasetBody }),
         body: PatchDatasetBody,
         response: { 200: DatasetSchema, ...problems(400, 401, 404, 415, 422, 429) },
         detail: { summary: "Change some of a dataset's fields", tags },

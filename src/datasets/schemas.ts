@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { integer, oneOf, PageQuery, queryInteger } from '../http/schemas'
+import { integer, nonBlankText, oneOf, PageQuery, queryInteger, text } from '../http/schemas'
 import { COLUMN_TYPES } from '../storage/columns'
 
 export const ColumnSchema = t.Object({
@@ -20,8 +20,8 @@ export const DatasetSchema = t.Object({
   updated_at: t.String({ format: 'date-time' }),
 })
 
-const Name = t.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: '1–200 characters, not blank' })
-const Description = t.String({ maxLength: 10_000 })
+const Name = nonBlankText({ minLength: 1, maxLength: 200, description: '1–200 characters, not blank' })
+const Description = text({ maxLength: 10_000 })
 export const CellSchema = t.Union([t.String(), t.Number(), t.Boolean(), t.Null()])
 
 /** The fields a dataset is created with, besides its data. */
@@ -48,7 +48,7 @@ export const PatchDatasetBody = t.Object(
 
 export const ListDatasetsQuery = t.Object({
   ...PageQuery,
-  q: t.Optional(t.String({ maxLength: 200, description: 'case-insensitive substring of the name' })),
+  q: t.Optional(text({ maxLength: 200, description: 'case-insensitive substring of the name' })),
 })
 
 export const RowsQuery = t.Object({

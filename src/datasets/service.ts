@@ -103,6 +103,8 @@ export class DatasetService {
   }
 
   async patch(id: string, input: PatchDatasetInput, viewer: Principal): Promise<DatasetRow> {
+    // A patch that names no field changes nothing (as in a JSON merge patch), updated_at included.
+    if (input.name === undefined && input.description === undefined) return this.get(id, viewer)
     const row = isUuid(id) ? await this.queries.update(id, visibleOwner(viewer), input) : null
     if (!row) throw notFound('dataset')
     return row
@@ -123,13 +125,10 @@ export class DatasetService {
         const readers = dataset.columns.map((column, c) => cellReader(chunk.columns.get(c), column.type))
         const from = Math.max(offset, chunk.rowStart) - chunk.rowStart
         const to = Math.min(end, chunk.rowStart + chunk.rowCount) - chunk.rowStart
-        for (let i = from; i < to; i++) {
-          const record: Record<string, JsonCell> = {}
-          dataset.columns.forEach((column, c) => {
-            record[column.name] = readers[c]!(i)
-          })
-          data.push(record)
-        }
+        for (let i = from; i < to; i++)
+          // fromEntries defines each key: a column named __proto__ is a key like the others, where
+          // assigning it would set the record's prototype and lose the cell.
+          data.push(Object.fromEntries(dataset.columns.map((column, c) => [column.name, readers[c]!(i)])))
       }
     }
     return { data, offset, limit, total: dataset.rowCount }

@@ -8,3 +8,9 @@ export function pgErrorCode(error: unknown): string | undefined {
 }
 
 export const NOT_NULL_VIOLATION = '23502'
+
+/**
+ * A data exception (SQLSTATE class 22): PostgreSQL refused a value, not the statement; a value
+ * out of range, one that cannot be stored in the column's type, a text that cannot be encoded.
+ */
+export const isDataException = (error: unknown): boolean => pgErrorCode(error)?.startsWith('22') ?? false

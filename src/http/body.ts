@@ -1,3 +1,5 @@
+import type { TSchema } from '@sinclair/typebox'
+import { bodyCheck } from './check-body'
 import { ProblemError, unsupportedMediaType } from './problem'
 
 export const tooLarge = (limit: number) =>
@@ -53,9 +55,16 @@ export async function readTextCapped(request: Request, maxBytes: number): Promis
  * is not JSON a 400, and an empty body becomes `emptyValue` where the route allows one. The
  * trailing 'application/json' is never reached (this parser always answers); it tells the
  * OpenAPI generator which media type the route takes.
+ *
+ * With the route's body `schema`, the body is checked here too, so that Elysia's validator only
+ * ever sees valid bodies: its ValidationError copies the whole value into its message (several
+ * times over, with every error's value, outside production), which a big bad body would pay for.
  */
-export function jsonBody(maxBytes: number, { emptyValue }: { emptyValue?: unknown } = {}) {
-  return [parseJson(maxBytes, emptyValue), 'application/json' as const]
+export function jsonBody(maxBytes: number, { emptyValue, schema }: { emptyValue?: unknown; schema?: TSchema } = {}) {
+  const parse = parseJson(maxBytes, emptyValue)
+  if (!schema) return [parse, 'application/json' as const]
+  const check = bodyCheck(schema)
+  return [async (context: { request: Request }) => check(await parse(context)), 'application/json' as const]
 }
 
 /**

@@ -1,16 +1,16 @@
 import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { ValidationError } from 'elysia'
+import { INVALID_REQUEST, issueErrors, validationProblem } from './validation'
 
 /**
  * A body check for routes that read their body themselves (uploads that stream some media
- * types and parse others): it fails with Elysia's own ValidationError, so the answer is the
- * same 422 problem, field paths included, as a route-level `body` schema gives.
+ * types and parse others): the answer is the same 422 problem, field paths included, as a
+ * route-level `body` schema gives.
  */
 export function bodyCheck<T extends TSchema>(schema: T) {
   const check = TypeCompiler.Compile(schema)
   return (value: unknown): T['static'] => {
-    if (!check.Check(value)) throw new ValidationError('body', check, value)
+    if (!check.Check(value)) throw validationProblem(INVALID_REQUEST, issueErrors(check.Errors(value), 'body'))
     return value
   }
 }

@@ -1,34 +1,10 @@
-import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia'
+import { Elysia, ElysiaCustomStatusResponse } from 'elysia'
+import { isDataException, pgErrorCode } from '../db/errors'
 import type { Logger } from '../logger'
 import { unavailableDependency } from '../unavailable-dependency'
-import { type FieldError, ProblemError, problemBody, problemResponse } from './problem'
+import { ProblemError, problemBody, problemResponse } from './problem'
 import { requestIdOf } from './request-context'
-import { describeIssue } from './validation'
-
-const isFieldError = (value: unknown): value is FieldError =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as FieldError).path === 'string' &&
-  typeof (value as FieldError).message === 'string'
-
-const PARTS = new Set(['body', 'query', 'params', 'headers'])
-
-function validationErrors(error: Readonly<ValidationError>): FieldError[] {
-  if (isFieldError(error.customError)) return [error.customError]
-  const part = PARTS.has(error.type) ? error.type : 'request'
-  const seen = new Set<string>()
-  const out: FieldError[] = []
-  for (const issue of error.all) {
-    const pointer = 'path' in issue && typeof issue.path === 'string' ? issue.path : ''
-    const path = [part, ...pointer.split('/').filter(Boolean)].join('.')
-    const message = describeIssue(issue)
-    const key = `${path}\u0000${message}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    out.push({ path, message })
-  }
-  return out
-}
+import { detailWithCount, elysiaValidationErrors, INVALID_REQUEST } from './validation'
 
 /**
  * The one place where failures become HTTP answers: typed problems keep their status, framework
@@ -48,16 +24,12 @@ export const errorHandler = (log: Logger) =>
     if (problem) return problemResponse(problem.toBody(requestId), problem.headers)
     if (error instanceof ElysiaCustomStatusResponse) return
     switch (code) {
-      case 'VALIDATION':
+      case 'VALIDATION': {
+        const list = elysiaValidationErrors(error)
         return problemResponse(
-          problemBody(
-            422,
-            'VALIDATION_FAILED',
-            'The request is invalid; see errors',
-            validationErrors(error),
-            requestId,
-          ),
+          problemBody(422, 'VALIDATION_FAILED', detailWithCount(INVALID_REQUEST, list), list.errors, requestId),
         )
+      }
       case 'PARSE':
         return problemResponse(
           problemBody(400, 'MALFORMED_BODY', 'The request body could not be parsed', undefined, requestId),
@@ -85,6 +57,19 @@ export const errorHandler = (log: Logger) =>
           requestId,
         ),
         { 'retry-after': '5' },
+      )
+    }
+    if (isDataException(error)) {
+      // Only a value from the request gets this far: the schemas and services check the rest.
+      log.warn('value refused by PostgreSQL', {
+        path,
+        method: request.method,
+        requestId,
+        sqlstate: pgErrorCode(error),
+        error,
+      })
+      return problemResponse(
+        problemBody(422, 'INVALID_VALUE', 'A value in the request cannot be stored or compared', undefined, requestId),
       )
     }
     log.error('unhandled error', { path, method: request.method, requestId, error })

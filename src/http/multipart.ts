@@ -49,6 +49,17 @@ export async function readMultipart<T>(
 
   let failure: unknown
   let wake: () => void = () => {}
+  let rejectForm: (error: unknown) => void = () => {}
+  /**
+   * Settles when busboy has read the whole form, or fails with the first failure: a destroyed
+   * file stream keeps busboy from ever closing, and whoever waits for the form (the file's
+   * reader, before it commits) must learn that the request is refused.
+   */
+  const formRead = new Promise<void>((resolve, reject) => {
+    rejectForm = reject
+    parser.once('close', resolve)
+    parser.once('error', (error: Error) => reject(malformed(error.message)))
+  })
   let fileStream: Readable | undefined
   let fileTask: Promise<T> | undefined
   const fail = (error: unknown) => {
@@ -56,11 +67,8 @@ export async function readMultipart<T>(
     failure = error
     fileStream?.destroy(error as Error)
     wake()
+    rejectForm(error)
   }
-  const formRead = new Promise<void>((resolve, reject) => {
-    parser.once('close', resolve)
-    parser.once('error', (error: Error) => reject(malformed(error.message)))
-  })
   // Handled here; a consumer awaiting it still sees the rejection.
   formRead.catch(fail)
 
@@ -74,9 +82,14 @@ export async function readMultipart<T>(
     }
   })
   parser.on('file', (field, stream, info) => {
-    fileStream = stream
     // Its reader sees errors through its own iteration; this keeps an unread stream's quiet.
     stream.on('error', () => {})
+    // A form refused before its file arrives stores none of it.
+    if (failure !== undefined) {
+      stream.resume()
+      return
+    }
+    fileStream = stream
     fileTask = handlers.onFile({
       field,
       filename: info.filename ?? '',

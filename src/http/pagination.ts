@@ -4,6 +4,11 @@ export type Cursor = { createdAt: Date; id: string }
 export type Page<T> = { data: T[]; next_cursor: string | null }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/**
+ * A time as `encodeCursor` writes it: an instant of years 1 to 9999. JavaScript dates reach
+ * further (`+275760-…`, `-000001-…`, year 0), and PostgreSQL refuses those.
+ */
+const CURSOR_TIME = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 export const isUuid = (value: string) => UUID.test(value)
 
@@ -15,7 +20,12 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(raw: string): Cursor {
   const [time, id, extra] = Buffer.from(raw, 'base64url').toString().split('|')
   const createdAt = new Date(time ?? '')
-  if (extra !== undefined || !id || !isUuid(id) || Number.isNaN(createdAt.getTime()))
+  const issued =
+    time !== undefined &&
+    CURSOR_TIME.test(time) &&
+    !Number.isNaN(createdAt.getTime()) &&
+    createdAt.toISOString() === time
+  if (extra !== undefined || !id || !isUuid(id) || !issued)
     throw invalid(
       'The cursor is not valid',
       [{ path: 'query.cursor', message: 'not a cursor this API issued' }],

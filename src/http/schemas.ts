@@ -2,8 +2,40 @@ import { type TLiteral, type TUnion, Type } from '@sinclair/typebox'
 import { type DocumentDecoration, type TSchema, t } from 'elysia'
 import type { FieldError } from './problem'
 
+/** Integers a double holds exactly; past ±(2^53 − 1) a JSON or query number is no longer the one sent. */
+const SAFE = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
+
 /** A plain JSON integer. Elysia's `t.Integer` also accepts numeric strings, which only query strings need. */
-export const integer = (options?: Parameters<typeof Type.Integer>[0]) => Type.Integer(options)
+export const integer = (options?: Parameters<typeof Type.Integer>[0]) => Type.Integer({ ...SAFE, ...options })
+
+/**
+ * Text as PostgreSQL can store and compare it: no NUL (U+0000), which `text` and `jsonb` cannot
+ * hold, and no unpaired surrogate, which has no UTF-8 form (PostgreSQL would keep U+FFFD instead,
+ * or refuse it in `jsonb`). Written as "nothing bad ahead", which JavaScript's engine matches in
+ * one pass (a repeated alternation of the good characters backtracks, and gives up on long text).
+ */
+const NOT_TEXT = '[\\s\\S]*(?:\\u0000|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff])'
+const TEXT_PATTERN = `^(?!${NOT_TEXT})`
+const NON_BLANK_TEXT_PATTERN = `^(?!${NOT_TEXT})(?=\\s*\\S)`
+
+const storable = new RegExp(TEXT_PATTERN)
+
+/** Whether a string is text PostgreSQL can store as it is (see `text`). */
+export const isStorableText = (value: string) => storable.test(value)
+
+/** What a string that does not match one of these patterns is told. */
+export const PATTERN_MESSAGES: Record<string, string> = {
+  [TEXT_PATTERN]: 'must not hold NUL (U+0000) or an unpaired surrogate',
+  [NON_BLANK_TEXT_PATTERN]: 'must not be blank, nor hold NUL (U+0000) or an unpaired surrogate',
+}
+
+type StringOptions = Parameters<typeof t.String>[0]
+
+/** A string stored or compared in PostgreSQL (see TEXT). */
+export const text = (options?: StringOptions) => t.String({ ...options, pattern: TEXT_PATTERN })
+
+/** Such a string with at least one character that is not white space. */
+export const nonBlankText = (options?: StringOptions) => t.String({ ...options, pattern: NON_BLANK_TEXT_PATTERN })
 
 export const FieldErrorSchema = t.Object({
   path: t.String(),
@@ -69,10 +101,10 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
  * the schema carries the field error to answer with.
  */
 export function queryInteger(name: string, bounds: { minimum: number; maximum?: number; default: number }) {
-  const range =
-    bounds.maximum === undefined ? `at least ${bounds.minimum}` : `from ${bounds.minimum} to ${bounds.maximum}`
-  const fieldError: FieldError = { path: `query.${name}`, message: `must be an integer ${range}` }
-  return t.Integer({ ...bounds, error: () => fieldError })
+  // Past 2^53 − 1 a query number is no longer the one sent (…993 reads as …992, 1e30 passes).
+  const { minimum, maximum = Number.MAX_SAFE_INTEGER } = bounds
+  const fieldError: FieldError = { path: `query.${name}`, message: `must be an integer from ${minimum} to ${maximum}` }
+  return t.Integer({ ...bounds, maximum, error: () => fieldError })
 }
 
 export const PageQuery = {

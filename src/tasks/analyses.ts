@@ -1,7 +1,8 @@
 import { type Static, type TSchema, t } from 'elysia'
-import { type FieldError, invalid } from '../http/problem'
+import { jsonLargerThan } from '../http/json-size'
+import { type FieldError, invalid, ProblemError } from '../http/problem'
 import { integer, oneOf } from '../http/schemas'
-import { fieldErrors } from '../http/validation'
+import { detailWithCount, schemaErrors, validationProblem } from '../http/validation'
 import { type ColumnInfo, isNumericType } from '../storage/columns'
 import type { AnalysisKind } from './kinds'
 
@@ -185,6 +186,17 @@ export type AnalysisParams = {
   outliers: OutliersParams
 }
 
+/** Params larger than `maxBytes` of JSON are refused before anything walks them further. */
+export function checkParamsSize(raw: unknown, maxBytes: number): void {
+  if (jsonLargerThan(raw ?? {}, maxBytes))
+    throw new ProblemError(
+      422,
+      'LIMIT_EXCEEDED',
+      `The params are larger than ${maxBytes} bytes of JSON, the limit (MAX_PARAMS_BYTES)`,
+      [{ path: 'body.params', message: `larger than ${maxBytes} bytes` }],
+    )
+}
+
 /**
  * Validates an analysis request against the kind's schema and the dataset's columns, and
  * returns the params with every default filled in, so the task records exactly what ran.
@@ -197,9 +209,10 @@ export function validateAnalysis(
 ): Record<string, unknown> {
   const spec = ANALYSES[kind] as KindSpec<unknown>
   const params = structuredClone(raw ?? {})
-  const schemaErrors = fieldErrors(spec.params, params, 'body.params')
-  if (schemaErrors.length > 0) throw invalid(`Invalid params for ${kind}`, schemaErrors)
+  const detail = `Invalid params for ${kind}`
+  const wrong = schemaErrors(spec.params, params, 'body.params')
+  if (wrong.errors.length > 0) throw invalid(detailWithCount(detail, wrong), wrong.errors)
   const columnProblems = spec.check(params, columns)
-  if (columnProblems.length > 0) throw invalid(`Invalid params for ${kind}`, columnProblems)
+  if (columnProblems.length > 0) throw validationProblem(detail, columnProblems)
   return params as Record<string, unknown>
 }

@@ -27,7 +27,7 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
       {
         params: IdParams,
         headers: IdempotencyHeaders,
-        parse: jsonBody(maxJsonBytes, { emptyValue: {} }),
+        parse: jsonBody(maxJsonBytes, { emptyValue: {}, schema: ProcessBody }),
         body: ProcessBody,
         response: { 202: TaskSchema, ...problems(400, 401, 404, 409, 415, 422, 429, 503) },
         detail: {

@@ -8,7 +8,7 @@ import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, invalid, notFound, tooMany } from '../http/problem'
-import { validateAnalysis } from './analyses'
+import { checkParamsSize, validateAnalysis } from './analyses'
 import type { AnalysisKind } from './kinds'
 import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './lifecycle'
 import { createTaskQueries, type EventTaskRow, type TaskQueries } from './queries'
@@ -24,7 +24,7 @@ export class TaskService {
     private readonly datasets: DatasetService,
     private readonly queue: AnalysisQueue,
     private readonly events: TaskEventPublisher,
-    private readonly limits: { maxPendingTasksPerKey: number },
+    private readonly limits: { maxPendingTasksPerKey: number; maxParamsBytes: number },
   ) {
     this.queries = createTaskQueries(db)
   }
@@ -59,6 +59,7 @@ export class TaskService {
     viewer: Principal,
     idempotencyKey?: string,
   ): Promise<Submitted> {
+    checkParamsSize(rawParams, this.limits.maxParamsBytes)
     const dataset = await this.datasets.get(datasetId, viewer)
     if (dataset.status !== 'ready') throw conflict('DATASET_EMPTY', 'The dataset has no data to analyse yet')
     const params = validateAnalysis(kind, rawParams, dataset.columns)

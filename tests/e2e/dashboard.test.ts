@@ -408,6 +408,56 @@ describe('the dashboard', () => {
     await page.getByText('No dataset’s name contains “trees”.').waitFor()
   })
 
+  test('shows columns named like object internals in the rows and in results', async () => {
+    // written as text, so that __proto__ is a key, not a prototype
+    const rows = [
+      [1, 2, 'a', 10],
+      [2, 3, 'b', 17],
+      [1, 5, 'a', 31],
+    ].map(([p, c, t, h]) => `{"__proto__":${p},"constructor":${c},"toString":"${t}","hasOwnProperty":${h}}`)
+    const call = async (path: string, body: string) =>
+      (
+        await fetch(`${system.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body,
+        })
+      ).json()
+    const dataset = await call('/api/datasets', `{"name":"internals","rows":[${rows.join(',')}]}`)
+    await openDataset(dataset.id)
+    const table = page.locator('table.rows')
+    await page.getByText('Rows 1–3 of 3').waitFor()
+    expect(await table.locator('thead th').allTextContents()).toEqual([
+      '#',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+    ])
+    expect(await table.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['1', '1', '2', 'a', '10'])
+
+    const groupby = await call(
+      `/api/datasets/${dataset.id}/process`,
+      JSON.stringify({
+        kind: 'groupby',
+        params: { by: ['__proto__', 'toString'], aggregations: [{ column: 'hasOwnProperty', fn: 'sum' }] },
+      }),
+    )
+    await page.goto(`${system.url}/#/tasks/${groupby.id}`)
+    await statusBadge('completed').waitFor()
+    const groups = page.locator('.groupby-result table')
+    expect(await groups.locator('thead th').allTextContents()).toEqual(['__proto__', 'toString', 'sum_hasOwnProperty'])
+    expect(await groups.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['1', 'a', '41'])
+
+    const regression = await call(
+      `/api/datasets/${dataset.id}/process`,
+      JSON.stringify({ kind: 'regression', params: { target: 'hasOwnProperty', features: ['constructor'] } }),
+    )
+    await page.goto(`${system.url}/#/tasks/${regression.id}`)
+    await statusBadge('completed').waitFor()
+    expect(await page.locator('.regression-result tbody td').allTextContents()).toEqual(['constructor', '7'])
+  })
+
   test('fits a 375 px wide screen', async () => {
     await page.setViewportSize({ width: 375, height: 800 })
     await openDataset(longDataset)

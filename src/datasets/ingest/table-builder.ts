@@ -1,4 +1,5 @@
 import { type FieldError, invalid, ProblemError } from '../../http/problem'
+import { isStorableText } from '../../http/schemas'
 import { type ChunkColumn, encodeChunk } from '../../storage/chunk-codec'
 import type { ColumnInfo, ColumnType, JsonCell } from '../../storage/columns'
 import { CellKind, classifyJson, classifyText, parseIsoDatetime, widen } from './cells'
@@ -41,16 +42,20 @@ export class RecordError extends Error {
   }
 }
 
+/** Column names are kept in PostgreSQL, which cannot hold these. */
+const UNSTORABLE_NAME = 'column name holds NUL (U+0000) or an unpaired surrogate'
+
 function checkColumnNames(names: readonly string[]): void {
   const errors: FieldError[] = []
   const seen = new Set<string>()
   names.forEach((name, i) => {
     if (name.trim() === '') errors.push({ path: `columns[${i}]`, message: 'column name is empty' })
+    else if (!isStorableText(name)) errors.push({ path: `columns[${i}]`, message: UNSTORABLE_NAME })
     else if (seen.has(name))
       errors.push({ path: `columns[${i}]`, message: `duplicate column name ${JSON.stringify(name)}` })
     seen.add(name)
   })
-  if (errors.length > 0) throw invalid('Column names must be non-empty and unique', errors, 'INVALID_COLUMNS')
+  if (errors.length > 0) throw invalid('Column names must be non-empty, unique text', errors, 'INVALID_COLUMNS')
 }
 
 /**
@@ -118,6 +123,7 @@ export class TableBuilder {
         if (this.names.length >= this.limits.columns)
           throw new RecordError('LIMIT_EXCEEDED', `more than ${this.limits.columns} columns, the limit`, this.rowCount)
         if (name.trim() === '') throw new RecordError('INVALID_COLUMNS', 'a column name is empty', this.rowCount)
+        if (!isStorableText(name)) throw new RecordError('INVALID_COLUMNS', `a ${UNSTORABLE_NAME}`, this.rowCount)
         c = this.addColumn(name)
       }
       const cell = record[name]!
@@ -131,6 +137,9 @@ export class TableBuilder {
   }
 
   async finish(): Promise<TableSummary> {
+    // Records without a single field ({} in JSON) leave rows that no format can write back.
+    if (this.names.length === 0 && this.rowCount > 0)
+      throw new ProblemError(422, 'EMPTY_DATASET', 'The records have no fields: there is no column to store')
     if (this.pendingRows > 0) await this.flush()
     return {
       columns: this.names.map((name, c) => ({ name, type: KIND_TYPE[this.kinds[c]!], nullable: this.nullable[c]! })),

@@ -33,16 +33,17 @@ export async function createFromMultipart(
   limits: UploadLimits,
   owner: Principal,
 ): Promise<DatasetRow> {
-  const fields: Record<string, string> = {}
+  // A Map, so that a field named __proto__ or toString is as unknown as any other name.
+  const fields = new Map<string, string>()
   const created = await readMultipart(
     request,
     { bodyBytes: limits.bodyBytes, bodyIdleMs: limits.bodyIdleMs, fieldBytes: FIELD_BYTES, fields: 2 },
     {
       onField(name, value) {
-        if (name in fields)
+        if (fields.has(name))
           throw invalid(`The field ${name} is sent twice`, [{ path: `body.${name}`, message: 'sent twice' }])
-        fields[name] = value
-        checkSomeFields(fields)
+        fields.set(name, value)
+        checkSomeFields(Object.fromEntries(fields))
       },
       async onFile(file: MultipartFile) {
         if (file.field !== 'file')
@@ -56,7 +57,7 @@ export async function createFromMultipart(
           textFeed(format, text, limits, i => `file.${i}`),
           async () => {
             await file.formRead
-            return checkFields(fields)
+            return checkFields(Object.fromEntries(fields))
           },
           owner,
         )
@@ -64,7 +65,7 @@ export async function createFromMultipart(
     },
   )
   if (!created) {
-    checkFields(fields)
+    checkFields(Object.fromEntries(fields))
     throw invalid('Send the data as a file part named "file"', [{ path: 'body.file', message: 'required' }])
   }
   return created.file

@@ -1,5 +1,6 @@
 import { h } from '../dom'
 import { formatCell, formatCount } from '../format'
+import { ownValue } from '../own-value'
 import type { GroupbyResult } from '../types'
 import { dataTable } from './table'
 
@@ -30,7 +31,7 @@ export function groupbyView(
       caption: `Grouped by ${result.by.join(', ')}`,
       headers: columns,
       numeric: columns.map((_, i) => i).filter(i => i >= keyCount),
-      rows: result.rows.map(row => columns.map(c => formatCell(row[c]))),
+      rows: result.rows.map(row => columns.map(c => formatCell(ownValue(row, c)))),
     }),
   )
 }

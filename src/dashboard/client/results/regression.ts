@@ -1,5 +1,6 @@
 import { h } from '../dom'
 import { formatCount, formatNumber } from '../format'
+import { ownValue } from '../own-value'
 import type { RegressionResult } from '../types'
 import { dataTable } from './table'
 
@@ -19,7 +20,7 @@ export function regressionView(result: RegressionResult): HTMLElement {
       caption: `Coefficients for ${result.target}`,
       headers: ['Feature', 'Coefficient'],
       numeric: [1],
-      rows: result.features.map(f => [f, formatNumber(result.coefficients[f])]),
+      rows: result.features.map(f => [f, formatNumber(ownValue(result.coefficients, f))]),
     }),
   )
 }

@@ -1,6 +1,7 @@
 import { api, query } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatCell, formatCount, formatInstant } from '../format'
+import { ownValue } from '../own-value'
 import { dataTable } from '../results/table'
 import type { Cell, Dataset, RowsPage } from '../types'
 import { emptyState, errorState, loadingState } from './states'
@@ -25,7 +26,7 @@ export function rowsPreview(dataset: Dataset, signal: AbortSignal): HTMLElement 
       const columns = dataset.columns.map(c => c.name)
       const datetimes = new Set(dataset.columns.filter(c => c.type === 'datetime').map(c => c.name))
       const cell = (row: Record<string, Cell>, column: string) => {
-        const value = row[column]
+        const value = ownValue(row, column)
         return datetimes.has(column) && typeof value === 'string' ? formatInstant(value) : formatCell(value)
       }
       const numeric = dataset.columns.flatMap((c, i) => (c.type === 'integer' || c.type === 'number' ? [i + 1] : []))
