@@ -32,6 +32,7 @@ const EnvSchema = t.Object({
   MAX_JSON_BYTES: Int(64 * 1024 ** 2, 1024),
   MAX_COLUMNS: Int(1000, 1, 100_000),
   MAX_CELL_BYTES: Int(64 * 1024, 16),
+  MAX_RECORD_BYTES: Int(4 * 1024 ** 2, 64, 1024 ** 3),
   MAX_ROWS: Int(1_000_000_000, 1),
   MAX_CONCURRENT_UPLOADS: Int(2, 1, 1000),
   CHUNK_ROWS: Int(65_536, 1, 1 << 22),
@@ -73,7 +74,14 @@ export type Config = {
   workerConcurrency: number
   analysisThreads: number
   logLevel: Env['LOG_LEVEL']
-  limits: { bodyBytes: number; jsonBytes: number; columns: number; cellBytes: number; rows: number }
+  limits: {
+    bodyBytes: number
+    jsonBytes: number
+    columns: number
+    cellBytes: number
+    rows: number
+    recordBytes: number
+  }
   /** Data writes (uploads, inline data) one api process stores at once; more are refused with 429. */
   maxConcurrentUploads: number
   chunkRows: number
@@ -131,6 +139,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       columns: env.MAX_COLUMNS,
       cellBytes: env.MAX_CELL_BYTES,
       rows: env.MAX_ROWS,
+      recordBytes: env.MAX_RECORD_BYTES,
     },
     maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
     chunkRows: env.CHUNK_ROWS,

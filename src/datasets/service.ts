@@ -213,11 +213,10 @@ export class DatasetService {
     if (rows !== undefined)
       return { source: 'json', feed: builder => ingestJsonRecords(builder, rows, i => `body.rows.${i}`) }
     if (csv !== undefined) {
-      const limits = this.options.limits
       return {
         source: 'text',
         feed: async builder => {
-          const reader = new CsvReader(builder, limits.cellBytes * limits.columns)
+          const reader = new CsvReader(builder)
           await reader.push(csv)
           return reader.end()
         },
