@@ -49,6 +49,11 @@ export async function readMultipart<T>(
 
   let failure: unknown
   let wake: () => void = () => {}
+  let stop: () => void = () => {}
+  // Settles on the first failure: a file part whose reader gave up is never drained, so the form never closes.
+  const stopped = new Promise<void>(resolve => {
+    stop = resolve
+  })
   let fileStream: Readable | undefined
   let fileTask: Promise<T> | undefined
   const fail = (error: unknown) => {
@@ -56,6 +61,7 @@ export async function readMultipart<T>(
     failure = error
     fileStream?.destroy(error as Error)
     wake()
+    stop()
   }
   const formRead = new Promise<void>((resolve, reject) => {
     parser.once('close', resolve)
@@ -101,7 +107,7 @@ export async function readMultipart<T>(
     }
     if (failure === undefined) {
       parser.end()
-      await formRead
+      await Promise.race([formRead, stopped])
     }
   } catch (error) {
     fail(error)
