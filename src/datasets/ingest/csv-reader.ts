@@ -207,19 +207,27 @@ export class CsvReader {
         case State.Bare: {
           let j = i
           let c = 0
-          while (j < n) {
-            c = text.charCodeAt(j)
-            if (c === COMMA || c === NEWLINE) break
+          for (;;) {
+            while (j < n) {
+              c = text.charCodeAt(j)
+              if (c === COMMA || c === NEWLINE) break
+              j++
+            }
+            if (j === n || c !== COMMA) break
+            this.endField(text, j + this.origin)
+            this.nextField()
             j++
+            // Bare fields one after another, the common case, stay in this loop.
+            if (j === n || text.charCodeAt(j) === QUOTE) break
+            this.beginField(j + this.origin)
+            this.state = State.Bare
           }
           if (j === n) return n
-          let end = j + this.origin
           if (c === COMMA) {
-            this.endField(text, end)
-            this.nextField()
-            i = j + 1
+            i = j
             break
           }
+          let end = j + this.origin
           // The field ends the record at an LF; a CR before it is part of the line end.
           const before = j > 0 ? text.charCodeAt(j - 1) : this.carried.lastCode()
           if (end > this.fieldStart && before === RETURN) end--
