@@ -33,6 +33,7 @@ const EnvSchema = t.Object({
   MAX_PARAMS_BYTES: Int(1024 ** 2, 1024),
   MAX_COLUMNS: Int(1000, 1, 100_000),
   MAX_CELL_BYTES: Int(64 * 1024, 16),
+  MAX_RECORD_BYTES: Int(4 * 1024 ** 2, 64, 1024 ** 3),
   MAX_ROWS: Int(1_000_000_000, 1),
   MAX_CONCURRENT_UPLOADS: Int(2, 1, 1000),
   MAX_UPLOADS_PER_KEY: Int(1, 1, 1000),
@@ -113,6 +114,7 @@ export type Config = {
     rows: number
     /** An upload whose body sends nothing for this long is ended (408). */
     bodyIdleMs: number
+    recordBytes: number
   }
   /** An analysis's params, as JSON, at most; larger ones are refused before they are validated. */
   maxParamsBytes: number
@@ -182,6 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cellBytes: env.MAX_CELL_BYTES,
       rows: env.MAX_ROWS,
       bodyIdleMs: env.BODY_IDLE_TIMEOUT_MS,
+      recordBytes: env.MAX_RECORD_BYTES,
     },
     maxParamsBytes: env.MAX_PARAMS_BYTES,
     maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,

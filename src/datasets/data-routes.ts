@@ -41,7 +41,7 @@ export const dataRoutes = (datasets: DatasetService, limits: UploadLimits) =>
         return toDatasetJson(
           await datasets.replaceData(
             params.id,
-            textFeed(format, text, limits, i => `body.${i}`),
+            textFeed(format, text, i => `body.${i}`),
             principal,
           ),
         )

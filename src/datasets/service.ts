@@ -221,7 +221,7 @@ export class DatasetService {
     const { rows, csv } = input
     if (rows !== undefined)
       return { source: 'json', feed: builder => ingestJsonRecords(builder, rows, i => `body.rows.${i}`) }
-    if (csv !== undefined) return textFeed('csv', [csv], this.options.limits, () => 'body.csv')
+    if (csv !== undefined) return textFeed('csv', [csv], () => 'body.csv')
     return null
   }
 }

@@ -2,6 +2,7 @@ import { analysis } from './analysis.bench'
 import { apiRead } from './api-read.bench'
 import { auth } from './auth.bench'
 import { events } from './events.bench'
+import { hostile } from './hostile.bench'
 import { kernels } from './kernels.bench'
 import { taskLatency } from './task-latency.bench'
 import { throughput } from './throughput.bench'
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, string>>> = {
   events,
   throughput,
   auth,
+  hostile,
 }
 
 const wanted = process.argv.slice(2)

@@ -4,7 +4,7 @@ import { decodeChunk } from '../../src/storage/chunk-codec'
 import { decodeStored, type StoredChunk } from '../../src/storage/chunk-store'
 import type { ColumnInfo, JsonCell } from '../../src/storage/columns'
 
-const LIMITS = { columns: 1000, cellBytes: 1 << 20, rows: 1e9 }
+const LIMITS = { columns: 1000, cellBytes: 1 << 20, rows: 1e9, recordBytes: 1 << 30 }
 
 /** Stores rows the way an upload would, in chunks of `chunkRows`, and decodes them again. */
 export async function chunksOf(

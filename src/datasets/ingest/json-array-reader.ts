@@ -1,7 +1,9 @@
 import { ProblemError } from '../../http/problem'
+import { CarriedText, utf8Bytes } from './carried-text'
 import { parseJsonExact } from './exact-json'
 import { asRecord, emptyDataset, recordProblem } from './json-records'
-import { limitExceeded, RecordError, type TableBuilder, type TableSummary } from './table-builder'
+import { recordTooLong } from './record-limit'
+import { RecordError, type TableBuilder, type TableSummary } from './table-builder'
 
 const OPEN_BRACE = 123
 const CLOSE_BRACE = 125
@@ -23,13 +25,16 @@ const syntaxError = (path: string, message: string) =>
 /**
  * Feeds a JSON array of objects into a table builder as it arrives. A small scanner finds where
  * each top-level element starts and ends (strings and escapes included) and JSON.parse reads
- * that element alone, so memory holds one element at a time. Elements are flat records: a
- * nested object or array is refused as soon as it opens, which also keeps a hostile nesting
- * depth from reaching the parser. Errors name the element by its index.
+ * that element alone, so memory holds one element at a time; one that goes on past its piece
+ * is carried, and refused as soon as it passes MAX_RECORD_BYTES, before any of it is parsed.
+ * Elements are flat records: a nested object or array is refused as soon as it opens, which
+ * also keeps a hostile nesting depth from reaching the parser. Errors name the element by its
+ * index.
  */
 export class JsonArrayReader {
   private phase: Phase = Phase.Start
-  private carry = ''
+  private readonly carried = new CarriedText()
+  private readonly recordBytes: number
   private inString = false
   private escaped = false
   private index = 0
@@ -37,9 +42,10 @@ export class JsonArrayReader {
 
   constructor(
     private readonly builder: TableBuilder,
-    private readonly maxElementChars: number,
     private readonly path: (index: number) => string,
-  ) {}
+  ) {
+    this.recordBytes = builder.limits.recordBytes
+  }
 
   async push(text: string): Promise<void> {
     let start = 0
@@ -58,10 +64,8 @@ export class JsonArrayReader {
               'a cell must be a string, number, boolean or null, not a nested value',
             )
           } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-            const element = this.carry + text.slice(start, i + 1)
-            this.carry = ''
             this.phase = Phase.AfterElement
-            await this.addElement(element)
+            await this.addElement(text, start, i + 1)
           }
           break
         case Phase.Start:
@@ -87,9 +91,8 @@ export class JsonArrayReader {
       }
     }
     if (this.phase === Phase.InElement) {
-      this.carry += text.slice(start)
-      if (this.carry.length > this.maxElementChars)
-        throw limitExceeded(`${this.path(this.index)}: an element longer than ${this.maxElementChars} characters`)
+      this.carried.add(text, start)
+      if (this.carried.bytes > this.recordBytes) throw this.tooLong()
     }
   }
 
@@ -101,7 +104,13 @@ export class JsonArrayReader {
     return summary
   }
 
-  private async addElement(text: string): Promise<void> {
+  /** Reads the element that ends with `piece[from, to)`, after what was carried of it. */
+  private async addElement(piece: string, from: number, to: number): Promise<void> {
+    // A UTF-16 unit is at most 3 bytes: only a long element can be over the limit.
+    if ((this.carried.chars + to - from) * 3 > this.recordBytes) {
+      if (this.carried.bytes + utf8Bytes(piece, from, to) > this.recordBytes) throw this.tooLong()
+    }
+    const text = this.carried.take(piece.slice(from, to))
     const where = this.path(this.index)
     this.index++
     this.afterComma = false
@@ -116,5 +125,10 @@ export class JsonArrayReader {
     } catch (error) {
       throw error instanceof RecordError ? recordProblem(error, this.path) : error
     }
+  }
+
+  private tooLong(): ProblemError {
+    const index = this.index
+    return recordTooLong(this.path(index), 'an element', this.recordBytes, { row: index + 1 })
   }
 }

@@ -5,7 +5,8 @@ import type { ColumnInfo, ColumnType, JsonCell } from '../../storage/columns'
 import { CellKind, classifyJson, classifyText, parseIsoDatetime, widen } from './cells'
 import { dictionaryColumn } from './dictionary'
 
-export type IngestLimits = { columns: number; cellBytes: number; rows: number }
+/** `recordBytes` bounds one record as a reader holds it before it is parsed (MAX_RECORD_BYTES). */
+export type IngestLimits = { columns: number; cellBytes: number; rows: number; recordBytes: number }
 
 export type EncodedChunk = { seq: number; rowStart: number; rowCount: number; bytes: Uint8Array }
 export type ChunkSink = (chunk: EncodedChunk) => Promise<void>
@@ -124,6 +125,7 @@ export class TableBuilder {
           throw new RecordError('LIMIT_EXCEEDED', `more than ${this.limits.columns} columns, the limit`, this.rowCount)
         if (name.trim() === '') throw new RecordError('INVALID_COLUMNS', 'a column name is empty', this.rowCount)
         if (!isStorableText(name)) throw new RecordError('INVALID_COLUMNS', `a ${UNSTORABLE_NAME}`, this.rowCount)
+        this.checkName(name)
         c = this.addColumn(name)
       }
       const cell = record[name]!
@@ -164,6 +166,16 @@ export class TableBuilder {
     this.rowCount++
     if (this.rowCount > this.limits.rows)
       throw new RecordError('LIMIT_EXCEEDED', `more than ${this.limits.rows} rows, the limit`, this.rowCount)
+  }
+
+  /** A column name is a cell of the header: held to the same length limit. */
+  private checkName(name: string): void {
+    if (name.length * 3 <= this.limits.cellBytes) return
+    const bytes = Buffer.byteLength(name)
+    if (bytes > this.limits.cellBytes) {
+      const message = `a column name of ${bytes} bytes; the limit is ${this.limits.cellBytes}`
+      throw new RecordError('LIMIT_EXCEEDED', message, this.rowCount, this.names.length + 1)
+    }
   }
 
   private checkCell(cell: JsonCell, c: number): void {

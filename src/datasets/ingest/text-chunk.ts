@@ -76,7 +76,7 @@ export class TextChunk {
     this.rows++
   }
 
-  /** Starts a new piece of input text; the rows added next point into it. */
+  /** Starts a new piece of text (of the input, or one record joined from several); the rows added next point into it. */
   addPiece(text: string): void {
     this.pieces.push(text)
   }
@@ -102,8 +102,7 @@ export class TextChunk {
       if (column) columns.set(c, column)
     }
     this.rows = 0
-    const current = this.pieces.at(-1)
-    this.pieces = current === undefined ? [] : [current]
+    this.pieces = []
     return { rows, columns }
   }
 

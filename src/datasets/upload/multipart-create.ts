@@ -54,7 +54,7 @@ export async function createFromMultipart(
         const bytes = gzip ? gunzip(file.bytes, limits.bodyBytes) : file.bytes
         const text = utf8Text(bytes, FILE_MEDIA_TYPES[format])
         return datasets.createWithData(
-          textFeed(format, text, limits, i => `file.${i}`),
+          textFeed(format, text, i => `file.${i}`),
           async () => {
             await file.formRead
             return checkFields(Object.fromEntries(fields))

@@ -305,7 +305,10 @@ describe('limits', () => {
 
   test('422 naming the limit for too many columns, a long cell and too many rows', async () => {
     const columns = await refused('a,b,c,d\n1,2,3,4\n', 'text/csv', 422)
-    expect(columns).toMatchObject({ code: 'LIMIT_EXCEEDED', detail: 'The data has 4 columns; the limit is 3' })
+    expect(columns).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      detail: 'line 1, column 4: the header has more than 3 columns; the limit is 3',
+    })
     const cell = await refused(`a,b\n1,2\n3,${'x'.repeat(17)}\n`, 'text/csv', 422)
     expect(cell).toMatchObject({ code: 'LIMIT_EXCEEDED', errors: [{ line: 3, column: 2 }] })
     expect(cell.detail).toContain('the limit is 16')

@@ -5,16 +5,16 @@ import { type EncodedChunk, TableBuilder } from '../../../src/datasets/ingest/ta
 import { ProblemError } from '../../../src/http/problem'
 import { rowsOf } from '../../support/chunks'
 
-const LIMITS = { columns: 10, cellBytes: 100, rows: 100 }
+const LIMITS = { columns: 10, cellBytes: 100, rows: 100, recordBytes: 1000 }
 
 type Reader = {
   push(text: string): Promise<unknown>
   end(): Promise<import('../../../src/datasets/ingest/table-builder').TableSummary>
 }
 
-async function read(make: (builder: TableBuilder) => Reader, parts: string[]) {
+async function read(make: (builder: TableBuilder) => Reader, parts: string[], limits = LIMITS) {
   const chunks: EncodedChunk[] = []
-  const builder = new TableBuilder('json', 2, LIMITS, async chunk => void chunks.push(chunk))
+  const builder = new TableBuilder('json', 2, limits, async chunk => void chunks.push(chunk))
   const reader = make(builder)
   for (const part of parts) await reader.push(part)
   const summary = await reader.end()
@@ -28,8 +28,8 @@ async function refusal(make: (builder: TableBuilder) => Reader, parts: string[])
   return error
 }
 
-const ndjson = (builder: TableBuilder) => new NdjsonReader(builder, 1000)
-const array = (builder: TableBuilder) => new JsonArrayReader(builder, 1000, i => `body.${i}`)
+const ndjson = (builder: TableBuilder) => new NdjsonReader(builder)
+const array = (builder: TableBuilder) => new JsonArrayReader(builder, i => `body.${i}`)
 const pieces = (text: string, size: number) => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!
 
 describe('NdjsonReader', () => {
@@ -92,5 +92,79 @@ describe('JsonArrayReader', () => {
     const cell = await refusal(array, [`[{"a":1},{"a":"${'x'.repeat(101)}"}]`])
     expect(cell).toMatchObject({ code: 'LIMIT_EXCEEDED', errors: [{ path: 'body.1', row: 2 }] })
     expect((await refusal(array, [' '])).code).toBe('EMPTY_DATASET')
+  })
+})
+
+/** Pushes the pieces one by one; answers the index of the piece that was refused, and the problem. */
+async function refusedAt(reader: Reader, pieces: string[]): Promise<{ piece: number; error: ProblemError }> {
+  for (let i = 0; i < pieces.length; i++) {
+    const error = await reader.push(pieces[i]!).catch(e => e)
+    if (error instanceof ProblemError) return { piece: i, error }
+    if (error) throw error
+  }
+  const error = await reader.end().catch(e => e)
+  if (error instanceof ProblemError) return { piece: pieces.length, error }
+  throw new Error('nothing was refused')
+}
+
+/** A record of exactly `bytes` bytes of JSON, in two-byte characters where it can. */
+const recordOf = (bytes: number) => `{"a":"${'é'.repeat((bytes - 8) >> 1)}${(bytes - 8) % 2 ? 'x' : ''}"}`
+
+describe('MAX_RECORD_BYTES', () => {
+  const WIDE = { ...LIMITS, cellBytes: 10_000 }
+  const fresh = () => new TableBuilder('json', 2, WIDE, async () => {})
+
+  test('an NDJSON line is refused at the piece that takes it past the limit, before its newline', async () => {
+    const { piece, error } = await refusedAt(ndjson(fresh()), [
+      '{"a":1}\n{"a":"',
+      'x'.repeat(900),
+      'x'.repeat(94),
+      'x',
+      '"}\n',
+    ])
+    expect(piece).toBe(3)
+    expect(error.code).toBe('LIMIT_EXCEEDED')
+    expect(error.message).toBe('line 2: a line longer than 1000 bytes, the limit (MAX_RECORD_BYTES)')
+    expect(error.errors).toEqual([{ path: 'line 2', line: 2, message: expect.stringContaining('MAX_RECORD_BYTES') }])
+  })
+
+  test('an NDJSON line of exactly the limit is read, one byte more is refused before it is parsed', async () => {
+    expect(recordOf(1000)).toHaveLength(8 + 496)
+    expect(Buffer.byteLength(recordOf(1000))).toBe(1000)
+    for (const size of [1, 100, 2000]) {
+      const text = `${recordOf(1000)}\r\n${recordOf(10)}\n`
+      expect(await read(ndjson, pieces(text, size), WIDE)).toHaveLength(2)
+    }
+    // A line of bad JSON past the limit: the limit answers, so the parser never saw it.
+    const bad = await refusedAt(ndjson(fresh()), [`{"a":1}\n${recordOf(1001).slice(0, -1)},\n`])
+    expect(bad).toMatchObject({ piece: 0, error: { code: 'LIMIT_EXCEEDED', errors: [{ line: 2 }] } })
+  })
+
+  test('a JSON array element is refused at the piece that takes it past the limit, before it closes', async () => {
+    const { piece, error } = await refusedAt(array(fresh()), ['[{"a":1},', '{"a":"', 'é'.repeat(497), 'x', '"}]'])
+    expect(piece).toBe(3)
+    expect(error.message).toBe('body.1: an element longer than 1000 bytes, the limit (MAX_RECORD_BYTES)')
+    expect(error.errors).toEqual([{ path: 'body.1', row: 2, message: expect.stringContaining('MAX_RECORD_BYTES') }])
+  })
+
+  test('a JSON array element of exactly the limit is read, one byte more is refused before it is parsed', async () => {
+    for (const size of [1, 100, 2000]) {
+      expect(await read(array, pieces(`[${recordOf(1000)},${recordOf(10)}]`, size), WIDE)).toHaveLength(2)
+      const over = await refusedAt(array(fresh()), pieces(`[${recordOf(10)},${recordOf(1001)}]`, size))
+      expect(over.error.errors).toEqual([{ path: 'body.1', row: 2, message: expect.any(String) }])
+    }
+  })
+
+  test('a long line sent a character at a time is carried whole', async () => {
+    const line = `{"a":"${'é😀'.repeat(150)}"}`
+    const text = `${line}\n${line}`
+    const oneByOne = [...text]
+    expect(await read(ndjson, oneByOne, WIDE)).toEqual([{ a: 'é😀'.repeat(150) }, { a: 'é😀'.repeat(150) }])
+    expect(await read(array, ['[', ...[...line], ']'], WIDE)).toEqual([{ a: 'é😀'.repeat(150) }])
+  })
+
+  test('a column name is held to the cell limit', async () => {
+    const error = await refusal(ndjson, [`{"a":1}\n{"${'k'.repeat(101)}":1}\n`])
+    expect(error.message).toBe('line 2: a column name of 101 bytes; the limit is 100')
   })
 })
