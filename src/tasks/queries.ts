@@ -1,9 +1,12 @@
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { ListTasksInput } from './schemas'
 import { UNFINISHED_STATUSES } from './statuses'
+
+/** Every column of a task but its result, which lists leave out: it is not even read. */
+const { result: _result, ...summaryColumns } = getTableColumns(tasks)
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>
 
@@ -27,10 +30,12 @@ export function createTaskQueries(db: Database) {
       return row ?? null
     },
 
-    list(filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null }): Promise<TaskRow[]> {
+    list(
+      filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null },
+    ): Promise<Omit<TaskRow, 'result'>[]> {
       const { cursor } = filter
       return db
-        .select()
+        .select(summaryColumns)
         .from(tasks)
         .where(
           and(

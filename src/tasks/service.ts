@@ -14,7 +14,7 @@ import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './
 import { createTaskQueries, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
 import { isFinal } from './statuses'
-import { type TaskJson, toTaskJson } from './task-json'
+import { type TaskSummaryJson, toTaskSummaryJson } from './task-json'
 
 export class TaskService {
   private readonly queries: TaskQueries
@@ -41,10 +41,11 @@ export class TaskService {
     return this.queries.find(id, null)
   }
 
-  async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskJson>> {
+  /** A page of tasks without their results, which a page of many could not carry. */
+  async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskSummaryJson>> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
     const rows = await this.queries.list({ ...query, cursor, owner: visibleOwner(viewer) })
-    return toPage(rows, query.limit, toTaskJson)
+    return toPage(rows, query.limit, toTaskSummaryJson)
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The API's resources as the dashboard reads them (see DESIGN.md). */
 
-import type { TaskJson } from '../../tasks/task-json'
+import type { TaskJson, TaskSummaryJson } from '../../tasks/task-json'
 
 export type ColumnType = 'integer' | 'number' | 'boolean' | 'datetime' | 'string'
 
@@ -29,6 +29,8 @@ export { ANALYSIS_KINDS, type AnalysisKind } from '../../tasks/kinds'
 export { FINAL_STATUSES, type FinalStatus, isFinal, type TaskStatus } from '../../tasks/statuses'
 
 export type Task = TaskJson
+/** A task as lists show it: without its result. */
+export type TaskSummary = TaskSummaryJson
 
 export type Session = { id: string; name: string; admin: boolean }
 
