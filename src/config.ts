@@ -39,6 +39,8 @@ const EnvSchema = t.Object({
   SPLIT_PARTS: Int(4, 1, 256),
   ANALYSIS_CACHE_MB: Int(32, 0, 65_536),
   TASK_TIMEOUT_MS: Int(3_600_000, 100, 7 * 24 * 3_600_000),
+  // PostgreSQL's jsonb holds at most 256 MiB; half of it leaves room for its own encoding.
+  MAX_RESULT_BYTES: Int(64 * 1024 ** 2, 1024, 128 * 1024 ** 2),
   SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
   JOB_LOCK_MS: Int(30_000, 500),
   STALLED_INTERVAL_MS: Int(30_000, 250),
@@ -82,6 +84,8 @@ export type Config = {
   analysisCacheBytes: number
   /** How long one attempt of a task may run before it fails for good. */
   taskTimeoutMs: number
+  /** Bytes of JSON a stored result may take; a larger one fails its task. */
+  maxResultBytes: number
   sseHeartbeatMs: number
   /** BullMQ: how long a job's lock lasts unrenewed, and how often stalled jobs are looked for. */
   jobs: { lockMs: number; stalledIntervalMs: number }
@@ -137,6 +141,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
     analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,
     taskTimeoutMs: env.TASK_TIMEOUT_MS,
+    maxResultBytes: env.MAX_RESULT_BYTES,
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     jobs: { lockMs: env.JOB_LOCK_MS, stalledIntervalMs: env.STALLED_INTERVAL_MS },
     reaper: { intervalMs: env.REAPER_INTERVAL_MS, graceMs: env.REAPER_GRACE_MS },
