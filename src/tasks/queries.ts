@@ -3,7 +3,6 @@ import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { ListTasksInput } from './schemas'
-import { UNFINISHED_STATUSES } from './statuses'
 
 /** Every column of a task but its result, which lists leave out: it is not even read. */
 const { result: _result, ...summaryColumns } = getTableColumns(tasks)
@@ -55,20 +54,6 @@ export function createTaskQueries(db: Database) {
         )
         .orderBy(desc(tasks.createdAt), desc(tasks.id))
         .limit(filter.limit + 1)
-    },
-
-    /** Pending and running tasks on an owner's datasets. */
-    async countUnfinished(owner: string): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(tasks)
-        .where(
-          and(
-            inArray(tasks.status, UNFINISHED_STATUSES),
-            inArray(tasks.datasetId, db.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, owner))),
-          ),
-        )
-      return row?.n ?? 0
     },
 
     /** The task an idempotency key made within the last 24 hours, with the hash of its request. */
