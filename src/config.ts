@@ -44,6 +44,8 @@ const EnvSchema = t.Object({
   SPLIT_PARTS: Int(4, 1, 256),
   ANALYSIS_CACHE_MB: Int(32, 0, 65_536),
   TASK_TIMEOUT_MS: Int(3_600_000, 100, 7 * 24 * 3_600_000),
+  // PostgreSQL's jsonb holds at most 256 MiB; half of it leaves room for its own encoding.
+  MAX_RESULT_BYTES: Int(64 * 1024 ** 2, 1024, 128 * 1024 ** 2),
   SSE_HEARTBEAT_MS: Int(5000, 50, 5000),
   SSE_MAX_UNSENT_BYTES: Int(256 * 1024, 4096, 64 * 1024 ** 2),
   // Bun takes whole seconds, at most 255.
@@ -130,6 +132,8 @@ export type Config = {
   analysisCacheBytes: number
   /** How long one attempt of a task may run before it fails for good. */
   taskTimeoutMs: number
+  /** Bytes of JSON a stored result may take; a larger one fails its task. */
+  maxResultBytes: number
   sseHeartbeatMs: number
   /** An event stream whose client leaves this many bytes unread is closed; EventSource reconnects. */
   sseMaxUnsentBytes: number
@@ -194,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     split: { minRows: env.SPLIT_MIN_ROWS, parts: env.SPLIT_PARTS },
     analysisCacheBytes: env.ANALYSIS_CACHE_MB * 1024 * 1024,
     taskTimeoutMs: env.TASK_TIMEOUT_MS,
+    maxResultBytes: env.MAX_RESULT_BYTES,
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     sseMaxUnsentBytes: env.SSE_MAX_UNSENT_BYTES,
     serverIdleTimeoutSeconds: env.SERVER_IDLE_TIMEOUT_SECONDS,

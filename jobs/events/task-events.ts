@@ -7,7 +7,9 @@ import type { TaskJson } from '../../src/tasks/task-json'
  * Live task events, published on Redis pub/sub so that every api process hears every worker.
  * A stream reads the task from PostgreSQL for its snapshot, so a missed event never leaves a
  * client with a wrong state, only a late one. The final task comes with a `completed` status
- * when its result is small, and streams then need not read it back; otherwise they do.
+ * when its result takes at most 64 KiB of JSON, and streams then need not read it back; a larger
+ * result is left out and the event says `result_omitted` (streams read the task, and send it
+ * without the result). Other endings carry no task.
  */
 export type TaskEvent = ProgressEvent | StatusEvent
 export type ProgressEvent = {
@@ -25,6 +27,7 @@ export type StatusEvent = {
   status: TaskStatus
   attempts: number
   task?: TaskJson
+  result_omitted?: true
 }
 
 export const statusEvent = (task: Pick<TaskRow, 'id' | 'datasetId' | 'status' | 'attempts'>): StatusEvent => ({

@@ -2,6 +2,8 @@ import type { Chunk } from '../../src/storage/chunk-codec'
 import { columnView } from '../../src/storage/column-view'
 import type { JsonCell } from '../../src/storage/columns'
 import type { GroupbyFunction, GroupbyParams } from '../../src/tasks/analyses'
+import { DEFAULT_MAX_GROUPS, MAX_GROUPS_LIMIT } from '../../src/tasks/groupby-limits'
+import { AnalysisError } from './analysis-error'
 import { type ColumnRef, chunkRound, type Kernel, ownerRound } from './kernel'
 import { addValue, emptyMoments, type Moments, meanOf, mergeMoments, sampleStd } from './stats/moments'
 import { compareCodePoints, medianSorted } from './stats/order-stats'
@@ -24,6 +26,12 @@ type GroupbyContext = { groups?: Groups; medians?: Medians }
 export type GroupbyResult = { by: string[]; rows: Record<string, JsonCell>[] }
 
 const SEPARATOR = '\u0001'
+
+/** An analysis that would make more groups than its `max_groups`: it fails as soon as it passes it. */
+const tooManyGroups = (max: number) =>
+  new AnalysisError(
+    `the group-by makes more than ${max} groups (max_groups); group by fewer or coarser columns, or raise max_groups (at most ${MAX_GROUPS_LIMIT})`,
+  )
 
 /** One key column of a chunk as a small code per row, with the value each code stands for. */
 function keyCodes(chunk: Chunk, column: ColumnRef): { codes: Int32Array; values: JsonCell[] } {
@@ -60,7 +68,7 @@ function keyCodes(chunk: Chunk, column: ColumnRef): { codes: Int32Array; values:
  * The groups of one chunk: a dense group number per row and each group's key. Key columns are
  * combined pairwise into dense numbers, so any number of keys stays within small integers.
  */
-function chunkGroups(chunk: Chunk, keys: ColumnRef[]): { ids: Int32Array; keys: JsonCell[][] } {
+function chunkGroups(chunk: Chunk, keys: ColumnRef[], maxGroups: number): { ids: Int32Array; keys: JsonCell[][] } {
   const columns = keys.map(k => keyCodes(chunk, k))
   let ids = columns[0]!.codes
   let groupKeys: JsonCell[][] = columns[0]!.values.map(v => [v])
@@ -83,11 +91,11 @@ function chunkGroups(chunk: Chunk, keys: ColumnRef[]): { ids: Int32Array; keys: 
     ids = combined
     groupKeys = combinedKeys
   }
-  return present(ids, groupKeys)
+  return present(ids, groupKeys, maxGroups)
 }
 
 /** Renumbers groups densely over those that occur (a key column's null slot may not). */
-function present(ids: Int32Array, keys: JsonCell[][]): { ids: Int32Array; keys: JsonCell[][] } {
+function present(ids: Int32Array, keys: JsonCell[][], maxGroups: number): { ids: Int32Array; keys: JsonCell[][] } {
   const remap = new Int32Array(keys.length).fill(-1)
   const kept: JsonCell[][] = []
   const dense = new Int32Array(ids.length)
@@ -95,6 +103,7 @@ function present(ids: Int32Array, keys: JsonCell[][]): { ids: Int32Array; keys: 
     let id = remap[ids[r]!]!
     if (id === -1) {
       id = kept.length
+      if (id === maxGroups) throw tooManyGroups(maxGroups)
       remap[ids[r]!] = id
       kept.push(keys[ids[r]!]!)
     }
@@ -205,6 +214,16 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
   const keys = params.by.map(byName)
   const aggs = params.aggregations.map(a => ({ ...a, column: byName(a.column) }))
   const medianAggs = aggs.flatMap((a, i) => (a.fn === 'median' ? [i] : []))
+  const maxGroups = params.max_groups ?? DEFAULT_MAX_GROUPS
+  /**
+   * The keys of every chunk this kernel grouped: in one thread, those of the whole task
+   * (unsplit) or of one part (split), so either stops at the chunk that passes the limit
+   * rather than after holding every chunk's groups. Parts see disjoint chunks, so the merge of
+   * their partials counts again.
+   */
+  const seen = new Set<string>()
+  /** How many groups a merged partial holds, as it grows in place. */
+  const sizes = new WeakMap<Groups, number>()
   /** A reader per aggregation: the value to count (any type) or to add (a number, NaN for null). */
   const readers = (chunk: Chunk) =>
     aggs.map(a => {
@@ -218,7 +237,12 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
     chunkRound<GroupbyContext, Groups>({
       stage: 'grouping',
       partial(_ctx, chunk) {
-        const { ids, keys: groupKeys } = chunkGroups(chunk, keys)
+        const { ids, keys: groupKeys } = chunkGroups(chunk, keys, maxGroups)
+        const texts = groupKeys.map(keyText)
+        for (const text of texts) {
+          seen.add(text)
+          if (seen.size > maxGroups) throw tooManyGroups(maxGroups)
+        }
         const accs = groupKeys.map(() => aggs.map(a => emptyAcc(a.fn)))
         readers(chunk).forEach((values, a) => {
           for (let r = 0; r < values.length; r++) {
@@ -228,16 +252,19 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
         })
         const groups: Groups = {}
         groupKeys.forEach((key, g) => {
-          groups[keyText(key)] = { key, accs: accs[g]! }
+          groups[texts[g]!] = { key, accs: accs[g]! }
         })
         return groups
       },
       // Partials are merged once each, left to right, so the accumulated one is grown in place.
       merge(a, b) {
+        let size = sizes.get(a) ?? Object.keys(a).length
         for (const [text, group] of Object.entries(b)) {
           const mine = a[text]
+          if (!mine && ++size > maxGroups) throw tooManyGroups(maxGroups)
           a[text] = mine ? { key: mine.key, accs: mine.accs.map((acc, i) => mergeAcc(acc, group.accs[i]!)) } : group
         }
+        sizes.set(a, size)
         return a
       },
       fold: (ctx, groups) => ({ ...ctx, groups }),
@@ -251,7 +278,7 @@ export function groupbyKernel(params: GroupbyParams, columns: ColumnRef[]): Kern
           const owned = new Map<string, F64Buffer[]>()
           return {
             add(chunk) {
-              const { ids, keys: groupKeys } = chunkGroups(chunk, keys)
+              const { ids, keys: groupKeys } = chunkGroups(chunk, keys, maxGroups)
               const buffers = groupKeys.map(key => {
                 const text = keyText(key)
                 if (!ownsText(text, part, parts)) return null

@@ -1,27 +1,31 @@
 import { type ClaimedTask, completeTask } from '../../src/tasks/lifecycle'
 import { toTaskJson } from '../../src/tasks/task-json'
 import { statusEvent } from '../events/task-events'
+import { resultJson } from './result-json'
 import type { ThreadEnv } from './thread-env'
 
-/** A final task whose result is larger than this (bytes of JSON) is read back from PostgreSQL by the streams. */
+/** Bytes of JSON a result may take to travel in the final event; a larger one is left out. */
 const MAX_RESULT_IN_EVENT = 64 * 1024
 
 /** `superseded`: another attempt, or a cancel, ended the task first. */
 export type FinishOutcome = 'completed' | 'superseded'
 
-/** Stores the result (if this attempt still owns the task) and announces it. */
+/**
+ * Stores the result (if this attempt still owns the task) and announces it. A result over
+ * MAX_RESULT_BYTES fails the task (ResultTooLargeError) before anything is stored.
+ */
 export async function finishTask(
   env: ThreadEnv,
   task: ClaimedTask,
   result: unknown,
   work: number,
 ): Promise<FinishOutcome> {
-  const resultJson = JSON.stringify(result)
-  const times = await completeTask(env.db, task.id, task.attempts, resultJson, work)
+  const json = resultJson(result, env.maxResultBytes)
+  const times = await completeTask(env.db, task.id, task.attempts, json, work)
   if (!times) return 'superseded'
   const event = statusEvent({ ...task, status: 'completed' })
   await env.events.publish(
-    Buffer.byteLength(resultJson) <= MAX_RESULT_IN_EVENT
+    Buffer.byteLength(json) <= MAX_RESULT_IN_EVENT
       ? {
           ...event,
           task: toTaskJson({
@@ -34,7 +38,7 @@ export async function finishTask(
             error: null,
           }),
         }
-      : event,
+      : { ...event, result_omitted: true },
   )
   return 'completed'
 }

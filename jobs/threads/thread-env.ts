@@ -18,6 +18,8 @@ export type ThreadData = {
   cacheBytes: number
   /** How long one attempt of a task may run. */
   timeoutMs: number
+  /** Bytes of JSON a stored result may take. */
+  maxResultBytes: number
 }
 
 /**
@@ -36,6 +38,7 @@ export type ThreadEnv = {
   queuePrefix: string
   split: { minRows: number; parts: number }
   timeoutMs: number
+  maxResultBytes: number
 }
 
 export function threadEnv(data: ThreadData): ThreadEnv {
@@ -52,5 +55,6 @@ export function threadEnv(data: ThreadData): ThreadEnv {
     queuePrefix: data.queuePrefix,
     split: { minRows: data.splitMinRows, parts: data.splitParts },
     timeoutMs: data.timeoutMs,
+    maxResultBytes: data.maxResultBytes,
   }
 }

@@ -28,6 +28,7 @@ export type AnalysisWorkerOptions = {
     | 'split'
     | 'analysisCacheBytes'
     | 'taskTimeoutMs'
+    | 'maxResultBytes'
     | 'jobs'
     | 'reaper'
   >
@@ -46,6 +47,7 @@ const threadDataOf = (config: AnalysisWorkerOptions['config']): ThreadData => ({
   splitParts: config.split.parts,
   cacheBytes: config.analysisCacheBytes,
   timeoutMs: config.taskTimeoutMs,
+  maxResultBytes: config.maxResultBytes,
 })
 
 /** Logs the jobs that finish, and what goes wrong in a BullMQ worker itself. */

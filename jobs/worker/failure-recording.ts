@@ -4,15 +4,8 @@ import type { Logger } from '../../src/logger'
 import { failTask, retryTask, type TaskChange } from '../../src/tasks/lifecycle'
 import { statusEvent, type TaskEventPublisher } from '../events/task-events'
 import type { PartJob, TaskJobData } from '../queue/job-data'
-
-const STALLED_TOO_OFTEN = 'job stalled more than allowable limit'
-const WORKER_LOST = 'the worker running it stopped in the middle of it more than once (killed, or out of memory)'
-
-/**
- * BullMQ's own failure reasons in words: it fails a job itself when its worker died mid-job more
- * often than the stall limit allows (a task that kills its worker every time).
- */
-const inWords = (reason: string) => (reason === STALLED_TOO_OFTEN ? WORKER_LOST : reason)
+import { UNEXPECTED_FAILURE } from '../threads/job-failure'
+import { failureDetail, type JobError, keptReasonInWords, reasonOf } from './failure-reason'
 
 const isFinalFailure = (job: Job, error: Error) =>
   error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1)
@@ -41,34 +34,40 @@ export function recordFailures({ tasks, parts, db, events, log }: FailureRecordi
    * "child <key> failed" when one of its parts failed for good, which may come before the part's
    * own failure is recorded: the task says why the part failed instead.
    */
-  const reasonOf = async (error: Error): Promise<string> => {
+  const taskReasonOf = async (error: JobError): Promise<string> => {
     const partId = /^child .*:([^:]+) failed$/.exec(error.message)?.[1]
     const part = partId === undefined ? undefined : await Job.fromId<PartJob>(parts, partId).catch(() => undefined)
-    return inWords(part?.failedReason || error.message)
+    return part?.failedReason ? keptReasonInWords(part.failedReason) : reasonOf(error)
   }
 
-  tasks.on('failed', (job, error) => {
+  /**
+   * The log line of a failure, with the task id: the words the task shows, and what happened in
+   * detail whenever the words leave something out (an unexpected error, a reason of BullMQ's).
+   */
+  const logFailure = (what: string, fields: Record<string, unknown>, error: JobError, reason: string) => {
+    const detail = error.detail || error.inWords !== true ? { error: failureDetail(error) } : {}
+    if (reason === UNEXPECTED_FAILURE) log.error(`${what} failed unexpectedly`, { ...fields, reason, ...detail })
+    else log.warn(`${what} failed`, { ...fields, reason, ...detail })
+  }
+
+  tasks.on('failed', (job, error: JobError) => {
     if (!job) return
     const { taskId } = job.data
     const final = isFinalFailure(job, error)
-    log.warn('task job failed', { task_id: taskId, attempts: job.attemptsMade, final, reason: error.message })
+    const reason = reasonOf(error)
+    logFailure('task job', { task_id: taskId, attempts: job.attemptsMade, final }, error, reason)
     settle(
       taskId,
       final
-        ? reasonOf(error).then(reason => failTask(db, taskId, reason))
-        : retryTask(db, taskId, `attempt ${job.attemptsMade} failed: ${error.message}`),
+        ? taskReasonOf(error).then(why => failTask(db, taskId, why))
+        : retryTask(db, taskId, `attempt ${job.attemptsMade} failed: ${reason}`),
     )
   })
-  parts.on('failed', (job, error) => {
+  parts.on('failed', (job, error: JobError) => {
     if (!job) return
     const final = isFinalFailure(job, error)
-    log.warn('part job failed', {
-      task_id: job.data.taskId,
-      part: job.id,
-      attempts: job.attemptsMade,
-      final,
-      reason: error.message,
-    })
-    if (final) settle(job.data.taskId, failTask(db, job.data.taskId, inWords(error.message)))
+    const reason = reasonOf(error)
+    logFailure('part job', { task_id: job.data.taskId, part: job.id, attempts: job.attemptsMade, final }, error, reason)
+    if (final) settle(job.data.taskId, failTask(db, job.data.taskId, reason))
   })
 }

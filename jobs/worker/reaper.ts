@@ -3,6 +3,7 @@ import type { Logger } from '../../src/logger'
 import { failTask, sweepQuietTasks } from '../../src/tasks/lifecycle'
 import { statusEvent, type TaskEventPublisher } from '../events/task-events'
 import { type AnalysisQueue, enqueueAnalysis } from '../queue/queues'
+import { keptReasonInWords } from './failure-reason'
 
 export type ReaperOptions = {
   db: Database
@@ -24,7 +25,11 @@ export async function reapOrphans({ db, queue, events, log, graceMs }: ReaperOpt
     const job = await queue.getJob(task.id)
     const state = job ? await job.getState() : 'missing'
     if (state === 'failed' && job) {
-      const change = await failTask(db, task.id, job.failedReason || 'the job failed')
+      const change = await failTask(
+        db,
+        task.id,
+        job.failedReason ? keptReasonInWords(job.failedReason) : 'the job failed',
+      )
       if (change) await events.publish(statusEvent(change))
     } else if (state === 'completed' || state === 'missing' || state === 'unknown') {
       await job?.remove().catch(() => {})

@@ -4,6 +4,7 @@ import { type FieldError, invalid, ProblemError } from '../http/problem'
 import { integer, oneOf } from '../http/schemas'
 import { detailWithCount, schemaErrors, validationProblem } from '../http/validation'
 import { type ColumnInfo, isNumericType } from '../storage/columns'
+import { DEFAULT_MAX_GROUPS, MAX_GROUPS_LIMIT } from './groupby-limits'
 import type { AnalysisKind } from './kinds'
 
 const ColumnName = t.String({ minLength: 1 })
@@ -47,10 +48,17 @@ export const GroupbyParams = t.Object(
         maxItems: 100,
       },
     ),
+    max_groups: t.Optional(
+      integer({
+        minimum: 1,
+        maximum: MAX_GROUPS_LIMIT,
+        description: `the most groups the analysis may make (default ${DEFAULT_MAX_GROUPS}); more fail the task`,
+      }),
+    ),
   },
   {
     additionalProperties: false,
-    description: 'rows grouped by the `by` columns (null keys form their own group), one output per aggregation',
+    description: `rows grouped by the \`by\` columns (null keys form their own group), one output per aggregation; an analysis that would make more than \`max_groups\` groups (default ${DEFAULT_MAX_GROUPS}, at most ${MAX_GROUPS_LIMIT}) fails`,
   },
 )
 
@@ -136,6 +144,7 @@ const histogram: KindSpec<HistogramParams> = {
 const groupby: KindSpec<GroupbyParams> = {
   params: GroupbyParams,
   check(p, columns) {
+    p.max_groups ??= DEFAULT_MAX_GROUPS
     const errors = columnErrors(p.by, columns, i => `body.params.by.${i}`, 'any')
     const seen = new Set<string>()
     p.aggregations.forEach(({ column, fn }, i) => {

@@ -63,20 +63,59 @@ function preparedInsert(db: Database): ReturnType<typeof prepareInsert> {
   return prepared
 }
 
+/** Held per owner while its unfinished tasks are counted and one is added (the two-key form takes 32-bit keys). */
+const TASK_CAP_LOCK = 727_274_003
+
+/** At most `max` unfinished tasks on the datasets of `owner` (a key id). */
+export type TaskCap = { owner: string; max: number }
+
+/** A new task, or how many unfinished tasks its owner already has when that is its cap. */
+export type CreatedTask = { task: TaskRow } | { refused: { unfinished: number } }
+
+/** Pending and running tasks on an owner's datasets. */
+async function countUnfinished(executor: Executor, owner: string): Promise<number> {
+  const [row] = await executor
+    .select({ n: sql<number>`count(*)::int` })
+    .from(tasks)
+    .where(
+      and(
+        inArray(tasks.status, UNFINISHED_STATUSES),
+        inArray(
+          tasks.datasetId,
+          executor.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, owner)),
+        ),
+      ),
+    )
+  return row?.n ?? 0
+}
+
 /**
- * Creates a pending task pinned to the dataset's current data version, in one statement. The
- * share lock taken while reading the version makes a concurrent replace wait until the task
- * exists, so the replace cannot prune the version from under it.
+ * Creates a pending task pinned to the dataset's current data version. The share lock taken
+ * while reading the version makes a concurrent replace wait until the task exists, so the
+ * replace cannot prune the version from under it. With a cap, the owner's unfinished tasks are
+ * counted and the task added under a lock per owner held to the end of the transaction (`tx`,
+ * or one of its own), so that parallel submits cannot each see room for one more.
  */
 export async function createTask(
   db: Database,
   datasetId: string,
   kind: AnalysisKind,
   params: Record<string, unknown>,
-  tx?: Executor,
-): Promise<TaskRow> {
-  const [row] = await (tx ? prepareInsert(tx) : preparedInsert(db)).execute({ datasetId, kind, params })
-  return row!
+  { tx, cap }: { tx?: Executor; cap?: TaskCap } = {},
+): Promise<CreatedTask> {
+  const values = { datasetId, kind, params }
+  if (!cap) {
+    const [row] = await (tx ? prepareInsert(tx) : preparedInsert(db)).execute(values)
+    return { task: row! }
+  }
+  const capped = async (executor: Executor): Promise<CreatedTask> => {
+    await executor.execute(sql`select pg_advisory_xact_lock(${TASK_CAP_LOCK}, hashtext(${cap.owner}))`)
+    const unfinished = await countUnfinished(executor, cap.owner)
+    if (unfinished >= cap.max) return { refused: { unfinished } }
+    const [row] = await prepareInsert(executor).execute(values)
+    return { task: row! }
+  }
+  return tx ? capped(tx) : db.transaction(capped)
 }
 
 /** A pending task becomes cancelled at once; null when it is no longer pending. */

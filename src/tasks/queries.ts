@@ -3,7 +3,9 @@ import type { Database, Executor } from '../db/client'
 import { datasets, idempotencyKeys, type TaskRow, tasks } from '../db/schema'
 import type { Cursor } from '../http/pagination'
 import type { ListTasksInput } from './schemas'
-import { UNFINISHED_STATUSES } from './statuses'
+
+/** Every column of a task but its result, which lists leave out: it is not even read. */
+const { result: _result, ...summaryColumns } = getTableColumns(tasks)
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>
 
@@ -54,10 +56,12 @@ export function createTaskQueries(db: Database) {
       return { ...row, resultOmitted: hasResult && row.result === null }
     },
 
-    list(filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null }): Promise<TaskRow[]> {
+    list(
+      filter: Omit<ListTasksInput, 'cursor'> & { cursor?: Cursor; owner: string | null },
+    ): Promise<Omit<TaskRow, 'result'>[]> {
       const { cursor } = filter
       return db
-        .select()
+        .select(summaryColumns)
         .from(tasks)
         .where(
           and(
@@ -77,20 +81,6 @@ export function createTaskQueries(db: Database) {
         )
         .orderBy(desc(tasks.createdAt), desc(tasks.id))
         .limit(filter.limit + 1)
-    },
-
-    /** Pending and running tasks on an owner's datasets. */
-    async countUnfinished(owner: string): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(tasks)
-        .where(
-          and(
-            inArray(tasks.status, UNFINISHED_STATUSES),
-            inArray(tasks.datasetId, db.select({ id: datasets.id }).from(datasets).where(eq(datasets.ownerId, owner))),
-          ),
-        )
-      return row?.n ?? 0
     },
 
     /** The task an idempotency key made within the last 24 hours, with the hash of its request. */

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { authenticated } from '../auth/plugin'
 import { jsonBody } from '../http/body'
 import { IdParams, NoContent, pageOf, problems } from '../http/schemas'
-import { IdempotencyHeaders, ListTasksQuery, ProcessBody, TaskSchema } from './schemas'
+import { IdempotencyHeaders, ListTasksQuery, ProcessBody, TaskSchema, TaskSummarySchema } from './schemas'
 import type { TaskService } from './service'
 import { toTaskJson } from './task-json'
 
@@ -76,8 +76,13 @@ export const taskRoutes = (tasks: TaskService, maxJsonBytes: number) =>
     )
     .get('/api/tasks', ({ query, principal }) => tasks.list(query, principal), {
       query: ListTasksQuery,
-      response: { 200: pageOf(TaskSchema), ...problems(401, 422, 429) },
-      detail: { summary: 'List tasks, newest first', tags: ['tasks'] },
+      response: { 200: pageOf(TaskSummarySchema), ...problems(401, 422, 429) },
+      detail: {
+        summary: 'List tasks, newest first',
+        description:
+          'Each task carries every field but `result`, so that a page stays small whatever the results weigh; `GET /api/tasks/{id}` answers a task with its result.',
+        tags: ['tasks'],
+      },
     })
     .get('/api/tasks/:id', async ({ params, principal }) => toTaskJson(await tasks.get(params.id, principal)), {
       params: IdParams,

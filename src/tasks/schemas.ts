@@ -23,6 +23,11 @@ export const TaskSchema = t.Object({
   finished_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
 })
 
+/** A task as lists show it: results can weigh megabytes each, so a page leaves them out. */
+export const TaskSummarySchema = t.Omit(TaskSchema, ['result'], {
+  description: 'a task without its `result` (lists leave results out; `GET /api/tasks/{id}` has it)',
+})
+
 const paramsDoc = Object.entries(ANALYSES)
   .map(([kind, spec]) => `- \`${kind}\`: ${spec.params.description ?? ''}`)
   .join('\n')

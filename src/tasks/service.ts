@@ -3,18 +3,18 @@ import { statusEvent, type TaskEventPublisher } from '../../jobs/events/task-eve
 import { type AnalysisQueue, discardAnalysis, enqueueAnalysis } from '../../jobs/queue/queues'
 import { type Principal, visibleOwner } from '../auth/principal'
 import type { DatasetService } from '../datasets/service'
-import type { Database } from '../db/client'
+import type { Database, Executor } from '../db/client'
 import { NOT_NULL_VIOLATION, pgErrorCode } from '../db/errors'
 import type { TaskRow } from '../db/schema'
 import { decodeCursor, isUuid, type Page, toPage } from '../http/pagination'
 import { conflict, invalid, notFound, tooMany } from '../http/problem'
 import { checkParamsSize, validateAnalysis } from './analyses'
 import type { AnalysisKind } from './kinds'
-import { cancelDatasetTasks, cancelPending, createTask, requestCancel } from './lifecycle'
+import { cancelDatasetTasks, cancelPending, createTask, requestCancel, type TaskCap } from './lifecycle'
 import { createTaskQueries, type EventTaskRow, type TaskQueries } from './queries'
 import type { ListTasksInput } from './schemas'
 import { isFinal } from './statuses'
-import { type TaskJson, toTaskJson } from './task-json'
+import { type TaskSummaryJson, toTaskSummaryJson } from './task-json'
 
 export class TaskService {
   private readonly queries: TaskQueries
@@ -41,10 +41,11 @@ export class TaskService {
     return this.queries.findForEvents(id)
   }
 
-  async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskJson>> {
+  /** A page of tasks without their results, which a page of many could not carry. */
+  async list(query: ListTasksInput, viewer: Principal): Promise<Page<TaskSummaryJson>> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
     const rows = await this.queries.list({ ...query, cursor, owner: visibleOwner(viewer) })
-    return toPage(rows, query.limit, toTaskJson)
+    return toPage(rows, query.limit, toTaskSummaryJson)
   }
 
   /**
@@ -69,17 +70,26 @@ export class TaskService {
       const earlier = await this.replay(idempotency, requestHash!)
       if (earlier) return earlier
     }
-    await this.checkUnfinishedLimit(viewer)
+    const cap = this.capOf(viewer)
+    const create = async (tx?: Executor) => {
+      const created = await createTask(this.db, dataset.id, kind, params, { tx, cap })
+      if ('refused' in created)
+        throw tooMany(
+          'TOO_MANY_TASKS',
+          `This key already has ${created.refused.unfinished} tasks pending or running (at most ${cap!.max}); wait for some to finish`,
+        )
+      return created.task
+    }
     let task: TaskRow
     try {
       task = idempotency
         ? await this.db.transaction(async tx => {
-            const created = await createTask(this.db, dataset.id, kind, params, tx)
+            const created = await create(tx)
             const { caller, key } = idempotency
             if (!(await this.queries.claimIdempotencyKey(tx, caller, key, requestHash!, created.id))) tx.rollback()
             return created
           })
-        : await createTask(this.db, dataset.id, kind, params)
+        : await create()
     } catch (error) {
       // Another request with the same key committed first: answer with its task.
       if (idempotency && error instanceof TransactionRollbackError) {
@@ -100,14 +110,9 @@ export class TaskService {
   }
 
   /** A non-admin key may have only so many tasks waiting or running at once. */
-  private async checkUnfinishedLimit(viewer: Principal): Promise<void> {
-    if (viewer.admin || viewer.keyId === null) return
-    const unfinished = await this.queries.countUnfinished(viewer.keyId)
-    if (unfinished >= this.limits.maxPendingTasksPerKey)
-      throw tooMany(
-        'TOO_MANY_TASKS',
-        `This key already has ${unfinished} tasks pending or running (at most ${this.limits.maxPendingTasksPerKey}); wait for some to finish`,
-      )
+  private capOf(viewer: Principal): TaskCap | undefined {
+    if (viewer.admin || viewer.keyId === null) return undefined
+    return { owner: viewer.keyId, max: this.limits.maxPendingTasksPerKey }
   }
 
   private async replay(idempotency: Idempotency, requestHash: string): Promise<Submitted | null> {

@@ -1,9 +1,11 @@
 import type { Static } from 'elysia'
 import type { TaskRow } from '../db/schema'
-import type { TaskSchema } from './schemas'
+import type { TaskSchema, TaskSummarySchema } from './schemas'
 
 /** A task as the API shows it. */
 export type TaskJson = Static<typeof TaskSchema>
+/** A task as lists show it: everything but its result. */
+export type TaskSummaryJson = Static<typeof TaskSummarySchema>
 
 /** What a task's JSON is made of: its row, or what the thread that completed it knows of it. */
 export type TaskJsonSource = Pick<
@@ -23,8 +25,11 @@ export type TaskJsonSource = Pick<
   | 'finishedAt'
 >
 
-/** The one mapper from a task to its JSON: the routes, the event streams and the threads use it. */
-export function toTaskJson(task: TaskJsonSource): TaskJson {
+/** What a task list item is made of: a task row read without its result. */
+export type TaskSummarySource = Omit<TaskJsonSource, 'result'>
+
+/** The one mapper from a task to its list item: every field but the result. */
+export function toTaskSummaryJson(task: TaskSummarySource): TaskSummaryJson {
   return {
     id: task.id,
     dataset_id: task.datasetId,
@@ -33,11 +38,15 @@ export function toTaskJson(task: TaskJsonSource): TaskJson {
     status: task.status,
     progress: task.progress,
     stage: task.stage,
-    result: task.result ?? null,
     error: task.error,
     attempts: task.attempts,
     created_at: task.createdAt.toISOString(),
     started_at: task.startedAt?.toISOString() ?? null,
     finished_at: task.finishedAt?.toISOString() ?? null,
   }
+}
+
+/** The one mapper from a task to its JSON: the routes, the event streams and the threads use it. */
+export function toTaskJson(task: TaskJsonSource): TaskJson {
+  return { ...toTaskSummaryJson(task), result: task.result ?? null }
 }

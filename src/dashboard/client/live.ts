@@ -3,12 +3,14 @@ import { FINAL_STATUSES, type Task, type TaskStatus } from './types'
 export type ProgressEvent = { id: string; progress: number; stage: string | null; rows_processed?: number }
 export type StatusEvent = { id: string; status: TaskStatus; attempts?: number }
 export type Connection = 'live' | 'reconnecting'
+/** A task as an event carries it: a result over 64 KiB of JSON is left out and says so. */
+export type EventTask = Task & { result_omitted?: boolean }
 
 type Handlers = {
   onProgress(event: ProgressEvent): void
   onStatus(event: StatusEvent): void
   /** A whole task: the snapshot of a task stream, and the final task when one ends. */
-  onTask(task: Task): void
+  onTask(task: EventTask): void
   onConnection?(state: Connection, reconnected: boolean): void
   /** The server refused the stream (signed out, no such task, too many streams); it is tried again later. */
   onClosed?(): void
@@ -42,12 +44,12 @@ function listen(url: string, handlers: Handlers, endOnFinal: boolean): () => voi
       handlers.onClosed?.()
       if (!stopped) reopen = setTimeout(open, REOPEN_MS)
     })
-    source.addEventListener('snapshot', event => handlers.onTask(parse<Task>(event)))
+    source.addEventListener('snapshot', event => handlers.onTask(parse<EventTask>(event)))
     source.addEventListener('progress', event => handlers.onProgress(parse<ProgressEvent>(event)))
     source.addEventListener('status', event => handlers.onStatus(parse<StatusEvent>(event)))
     for (const status of FINAL_STATUSES)
       source.addEventListener(status, event => {
-        handlers.onTask(parse<Task>(event))
+        handlers.onTask(parse<EventTask>(event))
         // the server ends a task's stream here; closing stops EventSource from reconnecting
         if (endOnFinal) stop()
       })

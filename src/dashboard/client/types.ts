@@ -1,6 +1,6 @@
 /** The API's resources as the dashboard reads them (see DESIGN.md). */
 
-import type { TaskJson } from '../../tasks/task-json'
+import type { TaskJson, TaskSummaryJson } from '../../tasks/task-json'
 
 export type ColumnType = 'integer' | 'number' | 'boolean' | 'datetime' | 'string'
 
@@ -28,8 +28,9 @@ export type RowsPage = { data: Record<string, Cell>[]; offset: number; limit: nu
 export { ANALYSIS_KINDS, type AnalysisKind } from '../../tasks/kinds'
 export { FINAL_STATUSES, type FinalStatus, isFinal, type TaskStatus } from '../../tasks/statuses'
 
-/** A task as the API and its event streams send it; streams leave out results too large to travel with an event. */
-export type Task = TaskJson & { result_omitted?: true }
+export type Task = TaskJson
+/** A task as lists show it: without its result. */
+export type TaskSummary = TaskSummaryJson
 
 export type Session = { id: string; name: string; admin: boolean }
 

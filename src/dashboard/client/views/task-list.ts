@@ -3,7 +3,7 @@ import { h, replaceChildren } from '../dom'
 import { formatTime } from '../format'
 import { followDatasetTasks } from '../live'
 import { taskHref } from '../router'
-import { isFinal, type Page, type Task, type TaskStatus } from '../types'
+import { isFinal, type Page, type TaskStatus, type TaskSummary } from '../types'
 import { type ProgressBar, progressBar } from './progress-bar'
 import { emptyState, errorState, loadingState } from './states'
 import { statusBadge } from './task-status'
@@ -25,7 +25,7 @@ export function taskList(datasetId: string, context: ViewContext): HTMLElement {
   const rows = new Map<string, Row>()
   let nextCursor: string | null = null
 
-  function row(task: Task): HTMLElement {
+  function row(task: TaskSummary): HTMLElement {
     const progress = progressBar(`Progress of ${task.kind} analysis`)
     progress.set(task.progress, task.stage)
     const status = h('span', { class: 'task-status' }, statusBadge(task.status))
@@ -48,7 +48,7 @@ export function taskList(datasetId: string, context: ViewContext): HTMLElement {
 
   async function load(append = false) {
     try {
-      const page = await api<Page<Task>>(
+      const page = await api<Page<TaskSummary>>(
         `/api/tasks${query({ dataset_id: datasetId, limit: PAGE_SIZE, cursor: append ? nextCursor : undefined })}`,
         { signal: context.signal },
       )

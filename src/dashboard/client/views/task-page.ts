@@ -1,7 +1,7 @@
 import { ApiError, api } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatParam, formatTime } from '../format'
-import { followTask } from '../live'
+import { type EventTask, followTask } from '../live'
 import { resultDownloadButton } from '../results/download'
 import { resultView } from '../results/result-view'
 import { DATASETS_HREF, datasetHref, navigate, taskHref } from '../router'
@@ -90,6 +90,20 @@ export const taskPageView =
       else replaceChildren(outcome)
     }
 
+    /** An event left a large result out: the task is read whole, result and all. */
+    async function showEventTask(next: EventTask) {
+      if (!next.result_omitted) return showTask(next)
+      try {
+        showTask(await api<Task>(`/api/tasks/${encodeURIComponent(id)}`, { signal: context.signal }))
+      } catch (error) {
+        if (!context.signal.aborted)
+          replaceChildren(
+            outcome,
+            errorState('The result could not be loaded', error, () => void showEventTask(next)),
+          )
+      }
+    }
+
     async function nameDataset(datasetId: string) {
       back.href = datasetHref(datasetId)
       try {
@@ -149,17 +163,8 @@ export const taskPageView =
     })
 
     /** A task from the stream; one whose result stayed out of the event is read whole. */
-    async function showStreamed(next: Task) {
-      if (!next.result_omitted) return showTask(next)
-      try {
-        showTask(await api<Task>(`/api/tasks/${encodeURIComponent(id)}`, { signal: context.signal }))
-      } catch {
-        if (!context.signal.aborted) showTask(next)
-      }
-    }
-
     const stop = followTask(id, {
-      onTask: next => void showStreamed(next),
+      onTask: next => void showEventTask(next),
       onProgress: event => progress.set(event.progress, event.stage),
       onStatus(event) {
         if (!task) return
