@@ -40,6 +40,17 @@ export async function emptyDataset(h: Harness, name = 'd'): Promise<string> {
   return res.body.id
 }
 
+/** Creates a dataset holding `rows` (given inline), as `key` (the admin by default), and answers its id. */
+export async function datasetWithRows(
+  h: Harness,
+  rows: Record<string, unknown>[] = [{ x: 1 }],
+  { key, name = 'd' }: { key?: string; name?: string } = {},
+): Promise<string> {
+  const res = await h.request('POST', '/api/datasets', { key, json: { name, rows } })
+  if (res.status !== 201) throw new Error(`could not create a dataset: ${res.text}`)
+  return res.body.id
+}
+
 /** Transactions open in this harness's database other than the asking one's. */
 export async function openTransactions(h: Harness): Promise<number> {
   const [row] = await h.db.execute<{ n: number }>(
@@ -61,4 +72,49 @@ export function streamOf(pieces: (string | Uint8Array)[], failAtEnd?: Error): Re
       else controller.close()
     },
   })
+}
+
+/**
+ * A CSV body that sends `first` (its header and first rows), then nothing until `finish` is
+ * called (never, if it is not), then one more row. No read-ahead (high-water mark 0): the first
+ * pull is the server reading the body, which `reading` announces.
+ */
+export function heldBody(first = 'a,b\n1,x\n2,y\n') {
+  const encoder = new TextEncoder()
+  let finish!: () => void
+  const finished = new Promise<void>(resolve => {
+    finish = resolve
+  })
+  let startedReading!: () => void
+  const reading = new Promise<void>(resolve => {
+    startedReading = resolve
+  })
+  let piece = 0
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        piece++
+        if (piece === 1) {
+          controller.enqueue(encoder.encode(first))
+          startedReading()
+        } else if (piece === 2) {
+          await finished
+          controller.enqueue(encoder.encode('3,z\n'))
+        } else controller.close()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return { body, reading, finish }
+}
+
+/** Every row the API can change (datasets, tasks, keys, and how many chunks are stored), in one fingerprint. */
+export async function rowsFingerprint(h: Harness): Promise<string> {
+  const [row] = await h.db.$client`
+    select
+      (select coalesce(md5(string_agg(d::text, ',' order by id)), '') from datasets d) as datasets,
+      (select coalesce(md5(string_agg(t::text, ',' order by id)), '') from tasks t) as tasks,
+      (select coalesce(md5(string_agg(k::text, ',' order by id)), '') from api_keys k) as keys,
+      (select count(*) from dataset_chunks) as chunks`
+  return JSON.stringify(row)
 }

@@ -4,6 +4,7 @@ import { createRedis } from '../../jobs/queue/redis'
 import { type AnalysisWorkers, startAnalysisWorkers } from '../../jobs/worker/analysis-workers'
 import { type App, createApp, createAuthenticator, revocationHandlers } from '../../src/app'
 import { withSessionSecret } from '../../src/auth/instance-secrets'
+import { KeyService } from '../../src/auth/key-service'
 import { listenForRevocations } from '../../src/auth/revocations'
 import { type Config, loadConfig } from '../../src/config'
 import { createDb, type Database } from '../../src/db/client'
@@ -34,6 +35,11 @@ export type Harness = {
   streams: SseStreams
   config: Config
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>
+  /**
+   * A new non-admin key's secret, made through the key service: a request to POST /api/keys
+   * would spend from the admin key's rate limit, which some tests set low.
+   */
+  newKey(name: string): Promise<string>
   /** Starts the analysis workers (jobs run in worker threads) against this harness's database and queue. */
   startWorker(threads?: number): Promise<AnalysisWorkers>
   close(): Promise<void>
@@ -70,6 +76,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const authenticator = createAuthenticator({ config, db, redis, log })
   await listenForRevocations(subscriber, config.queuePrefix, revocationHandlers(authenticator, streams))
   const app = createApp({ config, db, redis, queue, events, streams, log, authenticator })
+  const keys = new KeyService(db, redis, config.queuePrefix, log)
   const workers: AnalysisWorkers[] = []
   const workerConnections: ReturnType<typeof createRedis>[] = []
 
@@ -94,6 +101,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       } catch {}
       return { status: response.status, headers: response.headers, body: parsed as any, text }
     },
+    newKey: async name => (await keys.create({ name })).key,
     async startWorker(threads = 2) {
       const connection = () => {
         const redis = createRedis(config.redisUrl, 'blocking')

@@ -1,4 +1,4 @@
-import { type Subprocess, spawn } from 'bun'
+import { type Subprocess, spawn, spawnSync } from 'bun'
 import { ADMIN_KEY, waitFor } from './harness'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -42,6 +42,16 @@ export function startProcess(args: string[], env: Record<string, string>): Child
       return proc.exited
     },
   }
+}
+
+/**
+ * Runs `bun <args>` to its end, as a shell would (a command of the CLI, or an api that must
+ * refuse to start), and answers its exit code and what it printed. `timeoutMs` kills one that
+ * does not end by itself.
+ */
+export function runToEnd(args: string[], env: Record<string, string>, timeoutMs = 30_000) {
+  const run = spawnSync(['bun', ...args], { cwd: root, env: { ...process.env, ...env }, timeout: timeoutMs })
+  return { exitCode: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() }
 }
 
 /** What every api process here runs with: the tests' admin key, and no rate limit to speak of. */

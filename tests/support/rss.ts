@@ -31,7 +31,7 @@ export type RssReport = {
 }
 
 export type RssWatch = {
-  /** Stops watching and answers what was seen. */
+  /** Stops watching and answers what was seen; later calls answer the same. */
   stop(): RssReport
   /** Settles once growth passes the ceiling (never, without one). */
   exceeded: Promise<void>
@@ -67,12 +67,16 @@ export function watchRss(pid: number, options: { everyMs?: number; ceilingBytes?
     }
   }
   const timer = setInterval(sample, everyMs)
+  let report: RssReport | undefined
   return {
     exceeded: exceededPromise,
     stop() {
-      clearInterval(timer)
-      sample()
-      return { baseline, peak, growth: peak - baseline, exceeded }
+      if (!report) {
+        clearInterval(timer)
+        sample()
+        report = { baseline, peak, growth: peak - baseline, exceeded }
+      }
+      return report
     },
   }
 }

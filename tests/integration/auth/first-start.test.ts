@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { spawnSync } from 'bun'
 import postgres from 'postgres'
 import { waitFor } from '../../support/harness'
-import { type Child, startApi } from '../../support/processes'
+import { type Child, runToEnd, startApi } from '../../support/processes'
 import { createTestDatabase, createTestPrefix, REDIS_URL, type TestDatabase } from '../../support/services'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -72,13 +71,13 @@ test('the example values that once shipped stop the api before it starts', () =>
     ['ADMIN_API_KEY', 'dd-admin-change-me-please'],
     ['SESSION_SECRET', 'change-me-to-32-or-more-random-characters'],
   ] as const) {
-    const run = spawnSync(['bun', 'src/main.ts'], {
-      cwd: new URL('../../../', import.meta.url).pathname,
-      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix.prefix, [name]: value },
-      // an api that starts would run on; this one must stop by itself
-      timeout: 20_000,
-    })
+    // an api that starts would run on; this one must stop by itself
+    const run = runToEnd(
+      ['src/main.ts'],
+      { DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix.prefix, [name]: value },
+      20_000,
+    )
     expect(run.exitCode).not.toBe(0)
-    expect(run.stderr.toString()).toContain(`${name}: this value was published as an example`)
+    expect(run.stderr).toContain(`${name}: this value was published as an example`)
   }
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { spawnSync } from 'bun'
 import { createHarness, type Harness, waitFor } from '../../support/harness'
+import { envOf, runToEnd } from '../../support/processes'
 import { SseReader } from '../../support/sse-client'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -107,34 +107,25 @@ describe('API keys', () => {
 })
 
 describe('bun run cli keys', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(['bun', 'run', 'src/cli/main.ts', 'keys', ...args], {
-      cwd: new URL('../../../', import.meta.url).pathname,
-      env: {
-        ...process.env,
-        DATABASE_URL: h.config.databaseUrl,
-        REDIS_URL: h.config.redisUrl,
-        QUEUE_PREFIX: h.config.queuePrefix,
-      },
-    })
+  const cli = (...args: string[]) => runToEnd(['run', 'src/cli/main.ts', 'keys', ...args], envOf(h.config))
 
   test('create prints the key once; list shows it without the secret; revoke ends it', async () => {
     const created = cli('create', '--name', 'from the shell', '--admin')
     expect(created.exitCode).toBe(0)
-    const out = created.stdout.toString()
+    const out = created.stdout
     const key = /dd_[A-Za-z0-9_-]{43}/.exec(out)![0]
     const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(out)![0]
     expect((await h.request('GET', '/api/keys', { key })).status).toBe(200)
     const listed = cli('list')
     expect(listed.exitCode).toBe(0)
-    expect(listed.stdout.toString()).toContain(id)
-    expect(listed.stdout.toString()).toContain('from the shell')
-    expect(listed.stdout.toString()).not.toContain(key)
+    expect(listed.stdout).toContain(id)
+    expect(listed.stdout).toContain('from the shell')
+    expect(listed.stdout).not.toContain(key)
     expect(cli('revoke', id).exitCode).toBe(0)
     // the announcement reaches this process through Redis within moments
     await waitFor(async () => (await h.request('GET', '/api/keys', { key })).status === 401, 2000, 'the 401')
     const bad = cli('create')
     expect(bad.exitCode).toBe(2)
-    expect(bad.stderr.toString()).toContain('--name')
+    expect(bad.stderr).toContain('--name')
   })
 })

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { Redis } from 'ioredis'
 import { createRedis } from '../../../jobs/queue/redis'
 import { createApp } from '../../../src/app'
-import { KeyService } from '../../../src/auth/key-service'
 import { createLogger } from '../../../src/logger'
+import { datasetWithRows } from '../../support/datasets'
 import { createHarness, type Harness } from '../../support/harness'
 import { SseReader } from '../../support/sse-client'
 
@@ -21,18 +20,10 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-/** Keys are made through the database: the admin's own requests spend from its bucket. */
-async function newKey(name: string): Promise<string> {
-  const redis = new Redis(h.config.redisUrl)
-  const created = await new KeyService(h.db, redis, h.config.queuePrefix, createLogger('silent')).create({ name })
-  redis.disconnect()
-  return created.key
-}
-
 describe('rate limit per key, kept in Redis', () => {
   test('past the burst a key gets 429 with Retry-After, other keys are unaffected, and it holds across api processes', async () => {
-    const busy = await newKey('busy')
-    const calm = await newKey('calm')
+    const busy = await h.newKey('busy')
+    const calm = await h.newKey('calm')
     // a second api process: an app and authenticator of its own, the same Redis
     const redis = createRedis(h.config.redisUrl, 'api')
     const { db, queue, events, streams, config } = h
@@ -71,7 +62,7 @@ describe('rate limit per key, kept in Redis', () => {
 
 describe('quotas of a non-admin key', () => {
   test('at most MAX_STREAMS_PER_KEY event streams at once; closing one frees its place', async () => {
-    const key = await newKey('watcher')
+    const key = await h.newKey('watcher')
     const open = () =>
       h.app.handle(new Request('http://localhost/api/events', { headers: { authorization: `Bearer ${key}` } }))
     const first = new SseReader(await open())
@@ -91,8 +82,8 @@ describe('quotas of a non-admin key', () => {
   })
 
   test('at most MAX_PENDING_TASKS_PER_KEY tasks waiting or running; no job is queued for a refused one', async () => {
-    const key = await newKey('submitter')
-    const dataset = (await h.request('POST', '/api/datasets', { key, json: { name: 'd', rows: [{ x: 1 }] } })).body.id
+    const key = await h.newKey('submitter')
+    const dataset = await datasetWithRows(h, [{ x: 1 }], { key })
     // no worker runs here, so tasks stay pending
     for (let i = 0; i < 2; i++)
       expect((await h.request('POST', `/api/datasets/${dataset}/process`, { key, json: {} })).status).toBe(202)
@@ -106,7 +97,7 @@ describe('quotas of a non-admin key', () => {
   })
 
   test('lists are capped at 500 per page', async () => {
-    const key = await newKey('lister')
+    const key = await h.newKey('lister')
     const res = await h.request('GET', '/api/datasets?limit=501', { key })
     expect(res.status).toBe(422)
     expect(res.body.errors).toEqual([{ path: 'query.limit', message: 'must be an integer from 1 to 500' }])

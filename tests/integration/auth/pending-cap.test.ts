@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { Redis } from 'ioredis'
-import { KeyService } from '../../../src/auth/key-service'
-import { createLogger } from '../../../src/logger'
+import { datasetWithRows } from '../../support/datasets'
 import { createHarness, type Harness } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -17,17 +15,10 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-async function newKey(name: string): Promise<string> {
-  const redis = new Redis(h.config.redisUrl)
-  const created = await new KeyService(h.db, redis, h.config.queuePrefix, createLogger('silent')).create({ name })
-  redis.disconnect()
-  return created.key
-}
-
 /** A key of its own with a dataset; answers both and the statuses of SUBMITS submits made at once. */
 async function submitAtOnce(name: string, headers: (i: number) => Record<string, string>) {
-  const key = await newKey(name)
-  const dataset = (await h.request('POST', '/api/datasets', { key, json: { name, rows: [{ x: 1 }] } })).body.id
+  const key = await h.newKey(name)
+  const dataset = await datasetWithRows(h, [{ x: 1 }], { key, name })
   const answers = await Promise.all(
     Array.from({ length: SUBMITS }, (_, i) =>
       h.request('POST', `/api/datasets/${dataset}/process`, { key, json: {}, headers: headers(i) }),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { spawnSync } from 'bun'
 import { createHarness, type Harness } from '../../support/harness'
-import { type Child, envOf, startApi } from '../../support/processes'
+import { type Child, envOf, runToEnd, startApi } from '../../support/processes'
 import { SseReader } from '../../support/sse-client'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -105,19 +104,16 @@ describe('POST /api/keys/{id}/rotate', () => {
 describe('bun run cli keys rotate', () => {
   test('prints the new secret once; the old one stops working', async () => {
     const old = await createKey('from the shell')
-    const run = spawnSync(['bun', 'run', 'src/cli/main.ts', 'keys', 'rotate', old.id], {
-      cwd: new URL('../../../', import.meta.url).pathname,
-      env: { ...process.env, ...envOf(h.config) },
-    })
+    const run = runToEnd(['run', 'src/cli/main.ts', 'keys', 'rotate', old.id], envOf(h.config))
     expect(run.exitCode).toBe(0)
-    const secret = /dd_[A-Za-z0-9_-]{43}/.exec(run.stdout.toString())![0]
+    const secret = /dd_[A-Za-z0-9_-]{43}/.exec(run.stdout)![0]
     expect((await h.request('GET', '/api/datasets', { key: old.key })).status).toBe(401)
     expect((await h.request('GET', '/api/datasets', { key: secret })).status).toBe(200)
-    const unknown = spawnSync(
-      ['bun', 'run', 'src/cli/main.ts', 'keys', 'rotate', '00000000-0000-4000-8000-000000000000'],
-      { cwd: new URL('../../../', import.meta.url).pathname, env: { ...process.env, ...envOf(h.config) } },
+    const unknown = runToEnd(
+      ['run', 'src/cli/main.ts', 'keys', 'rotate', '00000000-0000-4000-8000-000000000000'],
+      envOf(h.config),
     )
     expect(unknown.exitCode).toBe(1)
-    expect(unknown.stderr.toString()).toContain('key not found')
+    expect(unknown.stderr).toContain('key not found')
   })
 })

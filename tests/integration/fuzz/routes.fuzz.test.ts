@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import fc from 'fast-check'
+import { rowsFingerprint } from '../../support/datasets'
 import { ADMIN_KEY, createHarness, type Harness, waitFor } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -319,13 +320,7 @@ const request = fc.record({
 
 /** Every row the API can change, and the queued jobs, in one fingerprint. */
 async function state(): Promise<string> {
-  const [row] = await h.db.$client`
-    select
-      (select coalesce(md5(string_agg(d::text, ',' order by id)), '') from datasets d) as datasets,
-      (select coalesce(md5(string_agg(t::text, ',' order by id)), '') from tasks t) as tasks,
-      (select coalesce(md5(string_agg(k::text, ',' order by id)), '') from api_keys k) as keys,
-      (select count(*) from dataset_chunks) as chunks`
-  return JSON.stringify([row, await h.queue.getJobCounts()])
+  return JSON.stringify([await rowsFingerprint(h), await h.queue.getJobCounts()])
 }
 
 /**

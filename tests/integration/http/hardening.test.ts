@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { datasetWithRows } from '../../support/datasets'
 import { ADMIN_KEY, bearer, createHarness, type Harness } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -8,7 +9,7 @@ let h: Harness
 let dataset: string
 beforeAll(async () => {
   h = await createHarness()
-  dataset = (await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }] } })).body.id
+  dataset = await datasetWithRows(h)
 })
 afterAll(() => h.close())
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { Elysia } from 'elysia'
 import { errorHandler } from '../../../src/http/errors'
 import type { LogFields, Logger } from '../../../src/logger'
+import { rowsFingerprint } from '../../support/datasets'
 import { ADMIN_KEY, createHarness, type Harness } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -16,26 +17,15 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-/** Every row the API can change, in one fingerprint. */
-async function state(): Promise<string> {
-  const [row] = await h.db.$client`
-    select
-      (select coalesce(md5(string_agg(d::text, ',' order by id)), '') from datasets d) as datasets,
-      (select coalesce(md5(string_agg(t::text, ',' order by id)), '') from tasks t) as tasks,
-      (select coalesce(md5(string_agg(k::text, ',' order by id)), '') from api_keys k) as keys,
-      (select count(*) from dataset_chunks) as chunks`
-  return JSON.stringify(row)
-}
-
 /** Sends a request that must be refused with a 4xx problem, and changes nothing. */
 async function refused(method: string, path: string, init: { json?: unknown; body?: BodyInit; type?: string } = {}) {
-  const before = await state()
+  const before = await rowsFingerprint(h)
   const headers: Record<string, string> = init.type ? { 'content-type': init.type } : {}
   const res = await h.request(method, path, { json: init.json, body: init.body, headers })
   expect(res.status, `${method} ${path}: ${res.text}`).toBeGreaterThanOrEqual(400)
   expect(res.status, `${method} ${path}: ${res.text}`).toBeLessThan(500)
   expect(res.headers.get('content-type')).toBe('application/problem+json')
-  expect(await state()).toBe(before)
+  expect(await rowsFingerprint(h)).toBe(before)
   return res.body
 }
 
@@ -63,12 +53,12 @@ describe('no 500 on an odd value', () => {
   })
 
   test('PATCH {} changes nothing, and answers the dataset as it is', async () => {
-    const before = await state()
+    const before = await rowsFingerprint(h)
     const current = (await h.request('GET', `/api/datasets/${dataset}`)).body
     const res = await h.request('PATCH', `/api/datasets/${dataset}`, { json: {} })
     expect(res.status).toBe(200)
     expect(res.body).toEqual(current)
-    expect(await state()).toBe(before)
+    expect(await rowsFingerprint(h)).toBe(before)
     expect((await h.request('PATCH', `/api/datasets/${crypto.randomUUID()}`, { json: {} })).status).toBe(404)
   })
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { apiClient } from '../../support/api-client'
 import { countRows, dataSnapshot, emptyDataset, putData, streamOf } from '../../support/datasets'
-import { bearer, createHarness, type Harness } from '../../support/harness'
+import { createHarness, type Harness } from '../../support/harness'
 import { probeHealth } from '../../support/health-probe'
 import { repeatedBody, wideRecordBody } from '../../support/hostile-bodies'
 import { type Child, envOf, startApi } from '../../support/processes'
@@ -99,18 +100,8 @@ describe('hostile records against an api process', () => {
   afterAll(() => api.stop('SIGKILL'))
 
   async function upload(contentType: string, body: BodyInit, signal?: AbortSignal) {
-    const created = await fetch(`${api.url}/api/datasets`, {
-      method: 'POST',
-      headers: { ...bearer(), 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'hostile' }),
-    })
-    const { id } = (await created.json()) as { id: string }
-    return fetch(`${api.url}/api/datasets/${id}/data`, {
-      method: 'PUT',
-      body,
-      headers: { ...bearer(), 'content-type': contentType },
-      signal,
-    })
+    const client = apiClient(api.url)
+    return client.putData(await client.dataset(), contentType, body, { signal })
   }
 
   /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { createRedis } from '../../../jobs/queue/redis'
 import { type App, createApp } from '../../../src/app'
 import type { LogFields, Logger } from '../../../src/logger'
+import { datasetWithRows } from '../../support/datasets'
 import { bearer, createHarness, type Harness, waitFor } from '../../support/harness'
 import { rawRequest } from '../../support/raw-http'
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   app = createApp({ config, db, redis, queue, events, streams, log: capturingLogger(lines) })
   app.listen({ port: 0, hostname: '127.0.0.1' })
   port = app.server!.port!
-  dataset = (await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }] } })).body.id
+  dataset = await datasetWithRows(h)
 })
 afterAll(async () => {
   await app.stop()

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { datasetWithRows } from '../../support/datasets'
 import { ADMIN_KEY, createHarness, type Harness } from '../../support/harness'
 import { rawRequest } from '../../support/raw-http'
 
@@ -10,7 +11,7 @@ let port: number
 let dataset: string
 beforeAll(async () => {
   h = await createHarness()
-  dataset = (await h.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }] } })).body.id
+  dataset = await datasetWithRows(h)
   h.app.listen({ port: 0, hostname: '127.0.0.1' })
   port = h.app.server!.port!
 })

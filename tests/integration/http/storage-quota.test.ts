@@ -19,10 +19,6 @@ const csvRows = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => `${from + i},row-${from + i}-xxxxxxxxxxxx\n`).join('')
 const csv = (n: number) => `n,label\n${csvRows(n)}`
 
-async function newKey(name: string): Promise<string> {
-  return (await h.request('POST', '/api/keys', { json: { name } })).body.key
-}
-
 const create = (key: string, rows: number) =>
   h.request('POST', '/api/datasets', { key, json: { name: `${rows} rows`, csv: csv(rows) } })
 
@@ -37,7 +33,7 @@ const stored = async (key: string) =>
 
 describe('MAX_STORAGE_BYTES_PER_KEY', () => {
   test('an upload that would take a key past its quota is refused with a 413 naming it, and changes nothing', async () => {
-    const key = await newKey('filling')
+    const key = await h.newKey('filling')
     const first = await create(key, 300)
     expect(first.status).toBe(201)
     expect(first.body.size_bytes).toBeLessThan(QUOTA)
@@ -64,7 +60,7 @@ describe('MAX_STORAGE_BYTES_PER_KEY', () => {
   })
 
   test('is refused while the body still streams, as soon as the stored chunks pass the quota', async () => {
-    const key = await newKey('streaming')
+    const key = await h.newKey('streaming')
     const dataset = (await h.request('POST', '/api/datasets', { key, json: { name: 'big' } })).body.id
     // 10,000 rows in pieces of 50: ten times the quota, if it were all read
     let pulled = 0
@@ -89,7 +85,7 @@ describe('MAX_STORAGE_BYTES_PER_KEY', () => {
   })
 
   test("replacing a dataset's data counts the new data in place of the old", async () => {
-    const key = await newKey('replacing')
+    const key = await h.newKey('replacing')
     const dataset = (await create(key, 300)).body
     expect(dataset.size_bytes * 2).toBeGreaterThan(QUOTA)
     const replaced = await put(key, dataset.id, csv(300))
@@ -98,7 +94,7 @@ describe('MAX_STORAGE_BYTES_PER_KEY', () => {
   })
 
   test('two uploads of one key at once cannot together pass the quota, even ending at the same moment', async () => {
-    const key = await newKey('twice')
+    const key = await h.newKey('twice')
     const ids = await Promise.all(
       ['a', 'b'].map(async name => (await h.request('POST', '/api/datasets', { key, json: { name } })).body.id),
     )

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { StatusEvent, TaskEvent } from '../../../jobs/events/task-events'
+import { datasetWithRows } from '../../support/datasets'
 import { createHarness, type Harness, taskEnded, waitFor } from '../../support/harness'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
@@ -100,7 +101,7 @@ describe('task lists leave results out', () => {
   test('a list does not even read the result column', async () => {
     const other = await createHarness()
     try {
-      const dataset = (await other.request('POST', '/api/datasets', { json: { name: 'd', rows: [{ x: 1 }] } })).body.id
+      const dataset = await datasetWithRows(other)
       expect((await other.request('POST', `/api/datasets/${dataset}/process`)).status).toBe(202)
       await other.db.$client`alter table tasks rename column result to result_elsewhere`
       const page = await other.request('GET', '/api/tasks')

@@ -1,50 +1,16 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { connect, type Socket } from 'node:net'
-import { countRows, dataSnapshot } from '../../support/datasets'
+import { countRows, dataSnapshot, heldBody } from '../../support/datasets'
 import { ADMIN_KEY, createHarness, type Harness, waitFor } from '../../support/harness'
 import { type Child, envOf, startApi } from '../../support/processes'
+import { openConnection, type RawConnection } from '../../support/raw-http'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
 setDefaultTimeout(30_000)
 
-const encoder = new TextEncoder()
-
-/**
- * A CSV body that sends its header and first rows, then nothing until `finish` (never, if it is
- * not called). No read-ahead: the first pull is the server reading the body.
- */
-function stalledBody(first = 'a,b\n1,x\n2,y\n') {
-  let finish!: () => void
-  const finished = new Promise<void>(resolve => {
-    finish = resolve
-  })
-  let startedReading!: () => void
-  const reading = new Promise<void>(resolve => {
-    startedReading = resolve
-  })
-  let piece = 0
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        piece++
-        if (piece === 1) {
-          controller.enqueue(encoder.encode(first))
-          startedReading()
-        } else if (piece === 2) {
-          await finished
-          controller.enqueue(encoder.encode('3,z\n'))
-        } else controller.close()
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return { body, reading, finish }
-}
-
 async function keyAndDataset(h: Harness, name: string) {
-  const { key } = (await h.request('POST', '/api/keys', { json: { name } })).body
+  const key = await h.newKey(name)
   const dataset = (await h.request('POST', '/api/datasets', { key, json: { name } })).body.id as string
-  return { key: key as string, dataset }
+  return { key, dataset }
 }
 
 const putAs = (h: Harness, key: string, dataset: string, body: BodyInit) =>
@@ -60,11 +26,11 @@ describe('upload slots', () => {
   test('one key holds at most MAX_UPLOADS_PER_KEY of them: a key dribbling uploads leaves the other slot to other keys', async () => {
     const alice = await keyAndDataset(h, 'alice')
     const bob = await keyAndDataset(h, 'bob')
-    const held = stalledBody()
+    const held = heldBody()
     const first = putAs(h, alice.key, alice.dataset, held.body)
     await held.reading
 
-    const second = stalledBody()
+    const second = heldBody()
     let read = false
     void second.reading.then(() => {
       read = true
@@ -108,7 +74,7 @@ describe('a body that stops sending', () => {
     const { key, dataset } = await keyAndDataset(h, 'slow')
     expect((await putAs(h, key, dataset, 'a,b\n0,w\n')).status).toBe(200)
     const before = await dataSnapshot(h, dataset)
-    const stalled = stalledBody('a,b\n1,x\n2,y\n3,z\n4,v\n5,u\n')
+    const stalled = heldBody('a,b\n1,x\n2,y\n3,z\n4,v\n5,u\n')
     const started = performance.now()
     const res = await putAs(h, key, dataset, stalled.body)
     expect(performance.now() - started).toBeLessThan(5000)
@@ -125,10 +91,10 @@ describe('a body that stops sending', () => {
   })
 
   test('in a multipart create too: no dataset is left behind', async () => {
-    const { key } = (await h.request('POST', '/api/keys', { json: { name: 'form' } })).body
+    const key = await h.newKey('form')
     const datasets = await countRows(h, 'datasets')
     const boundary = 'dd-boundary'
-    const stalled = stalledBody(
+    const stalled = heldBody(
       `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nstalled\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="d.csv"\r\nContent-Type: text/csv\r\n\r\na,b\n1,x\n2,y\n3,z\n`,
     )
     const res = await h.request('POST', '/api/datasets', {
@@ -145,7 +111,7 @@ describe('a body that stops sending', () => {
 describe('over a socket, in a real api process', () => {
   let h: Harness
   let api: Child & { url: string }
-  const sockets: Socket[] = []
+  const connections: RawConnection[] = []
   beforeAll(async () => {
     h = await createHarness()
     api = await startApi({
@@ -156,20 +122,15 @@ describe('over a socket, in a real api process', () => {
     })
   })
   afterAll(async () => {
-    for (const socket of sockets) socket.destroy()
+    for (const connection of connections) connection.socket.destroy()
     await api.stop('SIGKILL')
     await h.close()
   })
 
   const open = () => {
-    const socket = connect({ host: '127.0.0.1', port: Number(new URL(api.url).port) })
-    sockets.push(socket)
-    let received = ''
-    socket.on('data', piece => {
-      received += piece.toString()
-    })
-    const closed = new Promise<void>(resolve => socket.once('close', () => resolve()))
-    return { socket, received: () => received, closed }
+    const connection = openConnection(Number(new URL(api.url).port))
+    connections.push(connection)
+    return connection
   }
 
   test('a stalled upload is answered 408 before the server drops the connection; an idle connection closes after SERVER_IDLE_TIMEOUT_SECONDS', async () => {

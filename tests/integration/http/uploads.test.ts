@@ -7,6 +7,7 @@ import {
   countRows,
   dataSnapshot,
   emptyDataset,
+  heldBody,
   openTransactions,
   putData,
   streamOf,
@@ -522,47 +523,16 @@ describe('concurrent uploads', () => {
   })
   afterAll(() => one.close())
 
-  /** A CSV body that sends its first rows, then waits for `finish` before its last row. */
-  function heldUpload() {
-    const encoder = new TextEncoder()
-    let finish!: () => void
-    const finished = new Promise<void>(resolve => {
-      finish = resolve
-    })
-    let startedReading!: () => void
-    const reading = new Promise<void>(resolve => {
-      startedReading = resolve
-    })
-    let piece = 0
-    // No read-ahead (high-water mark 0): the first pull is the server reading the body.
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          piece++
-          if (piece === 1) {
-            controller.enqueue(encoder.encode('a,b\n1,x\n2,y\n'))
-            startedReading()
-          } else if (piece === 2) {
-            await finished
-            controller.enqueue(encoder.encode('3,z\n'))
-          } else controller.close()
-        },
-      },
-      { highWaterMark: 0 },
-    )
-    return { body, reading, finish }
-  }
-
   test('past MAX_CONCURRENT_UPLOADS, every way of sending data is refused 429 before its body is read', async () => {
     const held = await emptyDataset(one, 'held')
     const other = await emptyDataset(one, 'other')
-    const upload = heldUpload()
+    const upload = heldBody()
     const first = putData(one, held, upload.body, 'text/csv')
     await upload.reading
 
     const before = await dataSnapshot(one, other)
     const datasetsBefore = await countRows(one, 'datasets')
-    const unread = heldUpload()
+    const unread = heldBody()
     let read = false
     void unread.reading.then(() => {
       read = true

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { apiClient } from '../../support/api-client'
 import { ADMIN_KEY, createHarness, type Harness } from '../../support/harness'
 import { type Child, envOf, startApi } from '../../support/processes'
+import { MB, watchRss } from '../../support/rss'
 
 // Threads, processes and queues outlast bun's 5 s default; a preload cannot set it for every file (oven-sh/bun#43787).
 setDefaultTimeout(60_000)
@@ -14,39 +15,24 @@ const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'applica
 beforeAll(async () => {
   h = await createHarness()
   api = await startApi(envOf(h.config))
-  const res = await fetch(`${api.url}/api/datasets`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ name: 'd', rows: [{ x: 1 }] }),
-  })
-  dataset = (await res.json()).id
+  dataset = await apiClient(api.url).dataset({ rows: [{ x: 1 }] })
 })
 afterAll(async () => {
   await api.stop()
   await h.close()
 })
 
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
-
-/** Sends one request to the api process and samples its RSS from /proc until the answer is in. */
+/** Sends one request to the api process and watches its RSS until the answer is in. */
 async function peakGrowth(method: string, path: string, body: string) {
-  const pid = api.proc.pid
-  const before = rssOf(pid)
-  let peak = before
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, rssOf(pid))
-  }, 5)
+  const watch = watchRss(api.proc.pid, { everyMs: 5 })
   try {
     const res = await fetch(`${api.url}${path}`, { method, headers, body })
     const text = await res.text()
-    peak = Math.max(peak, rssOf(pid))
-    return { status: res.status, answerBytes: text.length, body: JSON.parse(text), growth: peak - before }
+    return { status: res.status, answerBytes: text.length, body: JSON.parse(text), growth: watch.stop().growth }
   } finally {
-    clearInterval(sampler)
+    watch.stop()
   }
 }
-
-const MB = 1024 * 1024
 
 describe('a bad body costs the api what its size does, not what its errors do', () => {
   test('a 4 MB body with 2,000,000 bad entries in params: a small answer, under 200 MB of growth', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { randomUUID } from 'node:crypto'
-import { connect, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
-import { eventsChannel, type StatusEvent } from '../../../jobs/events/task-events'
+import { eventsChannel } from '../../../jobs/events/task-events'
 import { ADMIN_KEY, bearer, createHarness, waitFor } from '../../support/harness'
-import { sampleGrowth } from '../../support/memory-sampler'
 import { type Child, startApi } from '../../support/processes'
+import { publishCompletedEvents, streamsClosedForSlowness } from '../../support/published-events'
+import { openEventStream, type RawEventStream } from '../../support/raw-http'
+import { MB, watchRss } from '../../support/rss'
 import { createTestDatabase, createTestPrefix, REDIS_URL, type TestDatabase } from '../../support/services'
 import { SseReader } from '../../support/sse-client'
 
@@ -14,109 +14,31 @@ setDefaultTimeout(120_000)
 
 const STREAMS = 100
 const EVENTS = 10_000
-const MB = 1024 * 1024
 
 let database: TestDatabase
 const prefix = createTestPrefix()
 let api: Child & { url: string }
-const sockets: Socket[] = []
+const streams: RawEventStream[] = []
 
 beforeAll(async () => {
   database = await createTestDatabase()
   api = await startApi({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix.prefix })
 })
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy()
+  for (const stream of streams) stream.socket.destroy()
   await api.stop('SIGKILL')
   await database.drop()
   await prefix.clear()
 })
 
-type RawStream = { socket: Socket; received: () => string; completed: () => number; closed: Promise<void> }
-
-const COMPLETED = '\nevent: completed\n'
-
-/** A raw client of GET /api/events; `read: false` stops reading once the answer has begun, and never reads again. */
-function openStream(read: boolean): Promise<RawStream> {
-  const { port } = new URL(api.url)
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(port) })
-    sockets.push(socket)
-    let tail = ''
-    let completed = 0
-    const closed = new Promise<void>(done => socket.once('close', () => done()))
-    socket.on('error', () => {})
-    socket.once('connect', () =>
-      socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n\r\n`),
-    )
-    socket.once('data', first => {
-      if (!first.toString('latin1').startsWith('HTTP/1.1 200')) reject(new Error(first.toString('latin1')))
-      if (!read) socket.pause()
-      resolve({ socket, received: () => tail, completed: () => completed, closed })
-    })
-    // a reading client counts the final events it got and keeps only the end of the text
-    if (read)
-      socket.on('data', piece => {
-        const text = tail.slice(-COMPLETED.length) + piece.toString('latin1')
-        for (let at = text.indexOf(COMPLETED); at >= 0; at = text.indexOf(COMPLETED, at + 1)) completed++
-        tail = text.slice(-16_384)
-      })
-  })
+const port = () => Number(new URL(api.url).port)
+const openStream = async (read: boolean) => {
+  const stream = await openEventStream(port(), '/api/events', ADMIN_KEY, read)
+  streams.push(stream)
+  return stream
 }
-
-/** A completed task as a worker announces it: about 1 KB, with a result small enough to travel along. */
-function completedEvent(i: number): StatusEvent {
-  const id = randomUUID()
-  const datasetId = randomUUID()
-  const time = new Date().toISOString()
-  return {
-    type: 'status',
-    task_id: id,
-    dataset_id: datasetId,
-    status: 'completed',
-    attempts: 1,
-    task: {
-      id,
-      dataset_id: datasetId,
-      kind: 'histogram',
-      params: { column: 'height', bins: 20 },
-      status: 'completed',
-      progress: 100,
-      stage: 'done',
-      result: {
-        column: 'height',
-        edges: Array.from({ length: 21 }, (_, b) => i + b * 0.123456789),
-        counts: Array.from({ length: 20 }, (_, b) => 1000 + b),
-      },
-      error: null,
-      attempts: 1,
-      created_at: time,
-      started_at: time,
-      finished_at: time,
-    },
-  }
-}
-
-const closedForSlowness = () =>
-  api
-    .output()
-    .split('\n')
-    .filter(line => line.includes('event stream closed: its client left too much unread')).length
-
-/** Publishes events as workers do, as fast as Redis takes them; answers the id of the last task. */
-async function publishEvents(publisher: Redis, count: number): Promise<string> {
-  let last = ''
-  for (let sent = 0; sent < count; ) {
-    const batch = publisher.pipeline()
-    for (const end = Math.min(count, sent + 250); sent < end; sent++) {
-      const event = completedEvent(sent)
-      last = event.task_id
-      batch.publish(eventsChannel(prefix.prefix), JSON.stringify(event))
-    }
-    await batch.exec()
-  }
-  return last
-}
+const publishEvents = (publisher: Redis, count: number) => publishCompletedEvents(publisher, prefix.prefix, count)
+const closedForSlowness = () => streamsClosedForSlowness(api.output())
 
 test(`${STREAMS} streams whose clients never read, watching ${EVENTS} events, are closed and cost the api under 64 MB; a client that reads gets every event`, async () => {
   const publisher = new Redis(REDIS_URL)
@@ -126,7 +48,7 @@ test(`${STREAMS} streams whose clients never read, watching ${EVENTS} events, ar
   const warmUp = await publishEvents(publisher, EVENTS)
   await waitFor(async () => reader.received().includes(warmUp), 60_000, 'the reading client to get the warm-up')
   const stalled = await Promise.all(Array.from({ length: STREAMS }, () => openStream(false)))
-  const memory = sampleGrowth(api.proc.pid)
+  const memory = watchRss(api.proc.pid)
   try {
     const last = await publishEvents(publisher, EVENTS)
     await waitFor(async () => reader.received().includes(last), 60_000, 'the reading client to get the last event')
@@ -147,7 +69,7 @@ test(`${STREAMS} streams whose clients never read, watching ${EVENTS} events, ar
   for (const { socket } of stalled) socket.resume()
   await Promise.all(stalled.map(stream => stream.closed))
   // the one that read got every event and is still open, and the api answers at once
-  expect(reader.completed()).toBe(2 * EVENTS)
+  expect(reader.count('completed')).toBe(2 * EVENTS)
   expect(reader.socket.destroyed).toBe(false)
   const started = performance.now()
   expect((await fetch(`${api.url}/health`)).status).toBe(200)
