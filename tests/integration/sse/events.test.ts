@@ -135,6 +135,20 @@ describe('GET /api/events', () => {
     await reader.cancel()
     await finished(ignored.id)
   })
+  test('a final event leaves a result over 64 KiB of JSON out and says so, as on a task stream', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ key: `key-${i}`, x: i / 7 }))
+    const dataset = (await h.request('POST', '/api/datasets', { json: { name: 'wide groups', rows } })).body.id
+    const reader = new SseReader(await open(`/api/events?dataset_id=${dataset}`))
+    const task = await submit(dataset, {
+      kind: 'groupby',
+      params: { by: ['key'], aggregations: [{ column: 'x', fn: 'mean' }] },
+    })
+    const final = await reader.next(f => f.event === 'completed', 30_000)
+    await reader.cancel()
+    const whole = (await h.request('GET', `/api/tasks/${task.id}`)).body
+    expect(whole.result.rows).toHaveLength(3000)
+    expect(final?.data).toEqual({ ...whole, result: null, result_omitted: true })
+  })
 })
 
 describe('streams and their clients', () => {
