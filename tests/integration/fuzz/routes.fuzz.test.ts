@@ -303,10 +303,19 @@ const ROUTES: [string, string][] = [
   ['POST', '/api/keys'],
   ['GET', '/api/keys'],
   ['DELETE', '/api/keys/{id}'],
+  ['POST', '/api/keys/{id}/rotate'],
   ['POST', '/api/session'],
   ['GET', '/api/session'],
   ['DELETE', '/api/session'],
+  ['GET', '/api/metrics'],
 ]
+
+test('the fuzz sends requests to every route under /api', () => {
+  const served = h.app.routes
+    .filter(r => r.method !== 'OPTIONS' && r.path.startsWith('/api/'))
+    .map(r => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`)
+  expect([...new Set(served)].sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort())
+})
 
 const request = fc.record({
   route: fc.constantFrom(...ROUTES),
