@@ -40,23 +40,30 @@ async function dribblersAndAnother(context: HostileContext): Promise<Answer> {
   const stop = new AbortController()
   const signal = AbortSignal.any([stop.signal, context.signal])
   try {
-    const first = dribble(500, signal)
-    const held = client.putData(await client.dataset({ key: dribbler }), 'text/csv', first.body, {
-      key: dribbler,
-      signal,
-    })
-    void held.catch(() => {})
-    await first.reading
-    const second = dribble(500, signal)
-    const refused = await readResponse(
-      await client.putData(await client.dataset({ key: dribbler }), 'text/csv', second.body, { key: dribbler, signal }),
+    // Both are sent at once; each either holds a slot (its body is read) or is answered.
+    const answers: string[] = []
+    const dribbles = await Promise.all(
+      [1, 2].map(async () => {
+        const body = dribble(500, signal)
+        const dataset = await client.dataset({ key: dribbler })
+        const answered = client
+          .putData(dataset, 'text/csv', body.body, { key: dribbler, signal })
+          .then(async res => answers.push((await readResponse(res)).answer))
+          .catch(() => {})
+        return Promise.race([body.reading, answered])
+      }),
     )
+    await Promise.all(dribbles)
     const { path } = await uploadCsv(10_000)
     const dataset = await client.dataset({ key: other })
     const answer = await context.measure(() =>
       client.putData(dataset, 'text/csv', Bun.file(path).stream(), { key: other, signal }),
     )
-    return { ...answer, note: `the dribbling key's second upload: ${refused.answer}` }
+    const held = 2 - answers.length
+    return {
+      ...answer,
+      note: `the dribbling key's uploads: ${held} held${answers.length ? `, ${tally(answers)}` : ''}`,
+    }
   } finally {
     stop.abort()
   }

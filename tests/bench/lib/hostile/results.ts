@@ -4,7 +4,7 @@ import { SseReader } from '../../../support/sse-client'
 import { fmt } from '../services'
 import { type Answer, bytes, type HostileCase, type HostileContext, MiB, readResponse } from './case'
 
-const KEYS = 96_000
+const KEYS = 100_000
 /** About 1.3 MB of CSV whose first column is a unique key: a group-by on it makes a group per row. */
 const UNIQUE_KEYS_CSV = `key,value\n${Array.from({ length: KEYS }, (_, i) => `k${i},${(i % 1000) / 8}\n`).join('')}`
 const FILE = `${fmt(UNIQUE_KEYS_CSV.length / 1e6, 1)} MB file of ${fmt(KEYS, 0)} unique keys`
@@ -89,9 +89,10 @@ export const RESULT_CASES: HostileCase[] = [
         const end = await events.next(frame => FINAL.has(frame.event ?? ''), 120_000)
         await events.cancel()
         const task = end?.data as Task | undefined
-        return { answer: `task ${task?.status}`, note: `error "${task?.error?.slice(0, 48)}…"` }
+        return { answer: `task ${task?.status}`, note: task?.error ? `error "${task.error.slice(0, 48)}…"` : '' }
       })
-      return { ...outcome, note: `${outcome.note}; worker peak RSS growth +${fmt(worker.stop().growth / MiB, 0)} MB` }
+      const growth = `worker peak RSS growth +${fmt(worker.stop().growth / MiB, 0)} MB`
+      return { ...outcome, note: [outcome.note, growth].filter(Boolean).join('; ') }
     },
   },
 ]
